@@ -45,8 +45,10 @@ def matches(path: Path) -> bool:
     return bool(_SNIFF.match(head))
 
 
-def parse(path: Path, workdir: Path, label: str, cfg: ParserSettings | None = None) -> ParsedFile:
-    """Parse one log file and stage its tables as Parquet files in `workdir`."""
+def parse(path: Path, workdir: Path, label: str, cfg: ParserSettings | None = None,
+          sha256: str | None = None) -> ParsedFile:
+    """Parse one log file and stage its tables as Parquet files in `workdir` (`sha256`: the
+    content hash when the caller has it already)."""
     cfg = cfg or ws_settings.load().parser
     stem = safe_identifier(Path(label).stem)[:40]
     n = len(list(workdir.iterdir()))
@@ -67,7 +69,7 @@ def parse(path: Path, workdir: Path, label: str, cfg: ParserSettings | None = No
         sink.close()
     _write_file_row(paths["file"], summary)
     return ParsedFile(
-        path=path, file_name=label, sha256=file_sha256(path), contract=None, table=TX_TABLE,
+        path=path, file_name=label, sha256=sha256 or file_sha256(path), contract=None, table=TX_TABLE,
         staged=paths["tx"], rows=summary.transactions, columns=list(TX_SCHEMA.names),
         rejects=[Reject(m.line, m.reason, m.raw) for m in summary.malformed],
         warnings=summary.warnings,
