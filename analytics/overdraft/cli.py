@@ -72,5 +72,6 @@ def _text(r: dict[str, Any]) -> str:
     lines += [f"  malformed: {m['file']} line {m['line']}: {m['reason']}" for m in r["malformed"][:20]]
     if "alerts" in r:
         a = r["alerts"]
-        lines.append(f"alerts: {len(a['sent'])} sent, {len(a['skipped'])} sent before, {len(a['failed'])} failed")
+        lines.append(f"alerts: {len(a['sent'])} sent, {len(a['skipped'])} sent before, "
+                     f"{len(a['failed'])} failed")
     return "\n".join(lines)

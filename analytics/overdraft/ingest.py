@@ -27,7 +27,8 @@ ERROR_TABLE = "lambda_errors"
 GAP_TABLE = "lambda_gaps"
 FILE_TABLE = "lambda_log_files"
 LOG_SUFFIXES = (".log", ".log.gz")
-_SNIFF = re.compile(rb'^\s*(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S* (?:INIT_START|START|\d{4}-)|\{"(?:time|timestamp)")')
+_SNIFF = re.compile(
+    rb'^\s*(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S* (?:INIT_START|START|\d{4}-)|\{"(?:time|timestamp)")')
 
 
 def matches(path: Path) -> bool:

@@ -50,7 +50,8 @@ _STRING = (
     r'|"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"'
     r"|`[^`\\]*+(?:\\.[^`\\]*+)*+`"
 )
-_PLACEHOLDER = r"\[(?:Object|Array|Getter|Setter|Getter/Setter|(?:Async)?Function[^\]\n]*|class [^\]\n]*|Circular \*\d+)\]"
+_PLACEHOLDER = (r"\[(?:Object|Array|Getter|Setter|Getter/Setter|(?:Async)?Function[^\]\n]*|class [^\]\n]*"
+                r"|Circular \*\d+)\]")
 _ITEM = re.compile(
     r"\s*+"
     r"(?:([A-Za-z_$][\w$]*+)\s*+:|(" + _STRING + r")\s*+:)?\s*+"  # 1 bare key, 2 quoted key

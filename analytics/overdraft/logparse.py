@@ -13,6 +13,7 @@ bounded by the chunk size, the open requests and the row batches of the sinks.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import gzip
 import json
@@ -41,7 +42,8 @@ RAW_LIMIT = 400  # characters of a malformed block kept to show where it went wr
 
 # A record starts at a line opening with an ISO timestamp or with a JSON log object; splitting
 # on the newline before it (a literal first character) is twice as fast as a `^` anchor.
-_RECORD_START = re.compile(r'\n(?=\d{4}-\d\d-\d\dT\d\d:\d\d|\{"(?:time|timestamp|level|requestId|type|message)")')
+_RECORD_START = re.compile(
+    r'\n(?=\d{4}-\d\d-\d\dT\d\d:\d\d|\{"(?:time|timestamp|level|requestId|type|message)")')
 _IN_SYNC = 16  # index of in_sync in a transaction row
 _USER = 7  # index of user_id in a transaction row
 Emit = Callable[[list[Any]], None]
@@ -201,10 +203,8 @@ class LogParser:
         summary.lines = self._newlines + (0 if self._ends_with_newline else 1)
         for name, value in (("first_time", self._min_ts), ("last_time", self._max_ts)):
             if value is not None:
-                try:
+                with contextlib.suppress(ValueError):
                     setattr(summary, name, parse_time(value))
-                except ValueError:
-                    pass
         return summary
 
     # -- records -------------------------------------------------------------------------

@@ -48,14 +48,14 @@ class OrderSettings(BaseModel):
 class GapSettings(BaseModel):
     """Unusual silences between log records."""
 
-    iqr_factor: float = Field(default=3, ge=0)
+    iqr_factor: float = Field(default=1.5, ge=0)
 
 
 class ErrorSettings(BaseModel):
     """Error kinds and bursts."""
 
     kinds: dict[str, str] = Field(default_factory=dict)
-    burst_min_count: int = Field(default=3, ge=1)
+    burst_min_count: int = Field(default=4, ge=1)
     burst_factor: float = Field(default=3, ge=0)
 
 
