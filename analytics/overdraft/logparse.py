@@ -158,7 +158,7 @@ class LogParser:
         self._open: dict[str, _Request] = {}
         self._carry = ""
         self._newlines = 0
-        self._ends_with_newline = True
+        self._partial = ""  # the last line of the text fed so far, when it has no newline yet
         self._skipping = False  # inside an over-long record being dropped
         self._line = 1  # line number of the next record to read
         self._prev_ts: str | None = None
@@ -168,10 +168,18 @@ class LogParser:
     # -- feeding -------------------------------------------------------------------------
     def feed(self, text: str) -> None:
         """Read more of the file (whole or partial lines; LF line ends)."""
+        text = self._partial + text
+        cut = text.rfind("\n") + 1  # only whole lines go on: a record start is never cut in two
+        self._partial = text[cut:]
+        if len(self._partial) > self._max_record:
+            self._partial = ""  # an endless line: dropped and reported with the record it is in
+            self._skipping = True
+            self._malformed(self._line, f"line longer than {self._max_record // (1024 * 1024)} MB",
+                            text[cut:])
+        text = text[:cut]
         if not text:
             return
         self._newlines += text.count("\n")
-        self._ends_with_newline = text.endswith("\n")
         # The buffer starts with a newline so that a record at its very start is found too.
         parts = _RECORD_START.split("\n" + self._carry + text)
         self._carry = ""
@@ -193,6 +201,8 @@ class LogParser:
 
     def finish(self) -> FileSummary:
         """Read what is left, close every open request and return the file's summary."""
+        if self._partial:  # the file does not end with a newline: end its last line
+            self.feed("\n")
         if self._carry:
             record, self._carry = self._carry, ""
             self._record(record.rstrip("\n"))
@@ -200,7 +210,7 @@ class LogParser:
             self._close_segment(request)
         self._open.clear()
         summary = self.summary
-        summary.lines = self._newlines + (0 if self._ends_with_newline else 1)
+        summary.lines = self._newlines
         for name, value in (("first_time", self._min_ts), ("last_time", self._max_ts)):
             if value is not None:
                 with contextlib.suppress(ValueError):
@@ -404,35 +414,53 @@ def is_gzip(path: Path) -> bool:
         return fh.read(2) == b"\x1f\x8b"
 
 
+def _chunks(fh: Any, size: int, gz: bool, problems: list[str]) -> Iterator[bytes]:
+    """Pieces of about `size` bytes; a gzip stream that breaks off yields what it gave first."""
+    if not gz:
+        yield from iter(lambda: fh.read(size), b"")
+        return
+    pending: list[bytes] = []
+    held = 0
+    while True:
+        try:
+            data = fh.read1(size)  # one underlying read at most: little is lost when the stream breaks
+        except (EOFError, OSError, zlib.error) as exc:
+            problems.append(f"the gzip stream is damaged ({exc}); the rest of the file is unreadable")
+            data = b""
+        if data:
+            pending.append(data)
+            held += len(data)
+        if held >= size or (not data and pending):
+            yield b"".join(pending)
+            pending, held = [], 0
+        if not data:
+            return
+
+
 def read_text(path: Path, chunk_bytes: int, label: str, problems: list[str]) -> Iterator[str]:
     """The file's text in pieces (gunzipped, UTF-8, CRLF made LF); a cut gzip stream is noted."""
-    opener = gzip.open if is_gzip(path) else open
+    gz = is_gzip(path)
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     held = ""  # a trailing '\r' waits for the next piece (it may start with '\n')
     first = True
     replaced = 0
-    with opener(path, "rb") as fh:
-        while True:
-            try:
-                data = fh.read(chunk_bytes)
-            except (EOFError, OSError, zlib.error) as exc:
-                problems.append(f"the gzip stream is damaged ({exc}); the rest of the file is unreadable")
-                data = b""
+    with (gzip.open(path, "rb") if gz else open(path, "rb")) as fh:
+        for data in _chunks(fh, chunk_bytes, gz, problems):
             if first:
                 if b"\x00" in data[:8192]:
                     raise InputError(f"{label}: not a text log file (it holds binary data)")
                 first = False
-            text = held + decoder.decode(data, final=not data)
-            if not data:
-                if text:
-                    yield text.replace("\r\n", "\n")
-                break
+            text = held + decoder.decode(data)
             held = ""
             if text.endswith("\r"):
                 text, held = text[:-1], "\r"
             if "\ufffd" in text:
                 replaced += text.count("\ufffd")
             yield text.replace("\r\n", "\n") if "\r" in text else text
+        rest = held + decoder.decode(b"", final=True)
+        if rest:
+            replaced += rest.count("\ufffd")
+            yield rest
     if replaced:
         problems.append(f"{label}: {replaced} bytes are not UTF-8 text; each was read as U+FFFD")
 
