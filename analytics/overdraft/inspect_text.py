@@ -222,6 +222,8 @@ def parse(text: str, start: int = 0) -> Any:
     total = len(items)
     for index, (bkey, qkey, s, ph, opener, more, word, closer, cut, bad, comma) in enumerate(items):
         try:
+            if bad in _QUOTE_SET:  # a quote that opens no complete string: the text stops inside it
+                raise InspectError("unterminated string")
             if bad or state == _DONE:
                 raise InspectError(f"unexpected {(bad or 'text')!r} after the value" if state == _DONE
                                    else f"unexpected {bad!r}")

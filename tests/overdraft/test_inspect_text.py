@@ -74,7 +74,8 @@ def test_special_numbers_and_cut_arrays() -> None:
 @pytest.mark.parametrize(("text", "reason"), [
     ("{\n  transaction: {\n    id: 'x',\n    paymentB", "unterminated object"),  # the sample's cut block
     ("{ a: 1,", "unterminated object"),
-    ("{ a: 'x", "unexpected"),
+    ("{ a: 'x", "unterminated string"),
+    ("{ a: 'x\n  b: 1 }", "unterminated string"),
     ("{ a: 1 } trailing", "after the value"),
     ("{ a 1 }", "expected a key"),
     ("{ a: 1 b: 2 }", "expected ','"),
