@@ -53,8 +53,13 @@ def balance_timeline(frame: pd.DataFrame, spans: list[tuple[pd.Timestamp, pd.Tim
                     name="payment balance", line_shape="hv")
     fig.add_scatter(x=frame["date_time"], y=frame["subscription_balance"], mode="lines",
                     name="subscription balance", line_shape="hv", line_dash="dot")
-    for start, end in spans:
-        fig.add_vrect(x0=start, x1=end, fillcolor="#e45756", opacity=0.18, line_width=0)
+    pad = (frame["date_time"].max() - frame["date_time"].min()) / 50 or pd.Timedelta(hours=1)
+    for start, end in spans:  # a stretch still open at the last transaction gets a visible width
+        fig.add_vrect(x0=start, x1=end if end > start else end + pad, fillcolor="#e45756", opacity=0.18,
+                      line_width=0)
+    drifted = frame[~frame["in_sync"].astype(bool)]
+    fig.add_scatter(x=drifted["date_time"], y=drifted["payment_balance"], mode="markers", name="out of sync",
+                    marker={"color": "#e45756", "size": 9})
     fig.add_hline(y=0, line_color="#888", line_width=1)
     fig.update_layout(title=f"Balances of {html.escape(user_id)} (red: out of sync)", height=_HEIGHT,
                       legend={"orientation": "h", "y": -0.2})

@@ -43,14 +43,15 @@ def evidence(store: Store) -> pd.DataFrame:
 # -- orders ----------------------------------------------------------------------------------
 def mark_spikes(daily: pd.Series, window_days: int, factor: float, min_history: int) -> pd.DataFrame:
     """Per day: orders, the median of the `window_days` days before it (NaN with fewer than
-    `min_history` of them) and whether the day is a spike (orders >= factor x that median, > 0)."""
+    `min_history` of them) and whether the day is a spike (orders >= factor x that median, when
+    the median is above zero)."""
     values = daily.astype(float).to_numpy()
     baselines, spikes = [], []
     for i, orders in enumerate(values):
         before = values[max(0, i - window_days):i]
         base = float(pd.Series(before).median()) if len(before) >= min_history else float("nan")
         baselines.append(base)
-        spikes.append(bool(base == base and orders > 0 and orders >= factor * base and orders > base))
+        spikes.append(bool(base > 0 and orders >= factor * base))  # NaN > 0 is False
     return pd.DataFrame({"day": list(daily.index), "orders": values, "baseline": baselines, "spike": spikes})
 
 

@@ -20,10 +20,13 @@ def test_spikes_against_the_median_of_the_days_before() -> None:
     daily = pd.Series([10, 12, 10, 30, 14, 0], index=days)
     out = trends.mark_spikes(daily, window_days=3, factor=1.5, min_history=2)
     # day 3: median(10, 12) = 11 -> 10 no; day 4: median(10, 12, 10) = 10 -> 30 >= 15 spike;
-    # day 5: median(12, 10, 30) = 12 -> 14 < 18 no; day 6: 0 orders never a spike
+    # day 5: median(12, 10, 30) = 12 -> 14 < 18 no; day 6: median(10, 30, 14) = 14 -> 0 no
     assert out["baseline"].tolist()[2:] == [11, 10, 12, 14]
     assert out["spike"].tolist() == [False, False, False, True, False, False]
     assert out["baseline"].isna().tolist()[:2] == [True, True]  # fewer than 2 days before
+    # after quiet days (median 0) an order is not a spike: there is no usual level to compare with
+    sparse = trends.mark_spikes(pd.Series([0, 0, 0, 3], index=days[:4]), 3, 1.5, 2)
+    assert sparse["spike"].tolist() == [False, False, False, False]
 
 
 def test_holidays_overlapping_the_range() -> None:
