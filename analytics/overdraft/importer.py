@@ -54,8 +54,8 @@ def _already_loaded(store: Store, shas: list[str]) -> dict[str, str]:
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    """Processes forked when this process runs a single thread (the CLI), spawned otherwise."""
-    method = "fork" if threading.active_count() == 1 else "spawn"
+    """Processes forked from the main thread (the CLI), spawned from any other (a web server's)."""
+    method = "fork" if threading.current_thread() is threading.main_thread() else "spawn"
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
 
 

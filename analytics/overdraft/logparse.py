@@ -188,9 +188,9 @@ class LogParser:
         if len(parts) == 1:
             return
         self._skipping = False
-        for record in parts[1:-1]:
-            self._record(record)
-        last = parts[-1]
+        del parts[0]
+        last = parts.pop()
+        self._records(parts)
         if len(last) > self._max_record:
             self._malformed(self._line, f"record longer than {self._max_record // (1024 * 1024)} MB", last)
             self._line += last.count("\n")
@@ -220,29 +220,47 @@ class LogParser:
     # -- records -------------------------------------------------------------------------
     def _record(self, record: str) -> None:
         """One record (its lines without the final newline)."""
-        line = self._line
-        self._line += record.count("\n") + 1
-        self.summary.records += 1
-        if record[0] == "{":
-            self._json_record(record, line)
-            return
-        space = record.find(" ")
-        if space < 0:
-            self._clock(record.rstrip(), line)
-            return
-        ts = record[:space]
-        self._clock(ts, line)
-        body = record[space + 1:]
-        if body[:1].isdigit():
-            parts = body.split("\t", 3)
-            if len(parts) == 4:
-                self._app(ts, parts[1], parts[2], parts[3], line, None)
-        elif body.startswith("START RequestId: "):
-            self._start(body[17:].split(None, 1)[0] if body[17:].strip() else "")
-        elif body.startswith("END RequestId: "):
-            self._end(body[15:].strip())
-        elif body.startswith("REPORT RequestId: "):
-            self._end(body[18:].split("\t", 1)[0].strip())
+        self._records([record])
+
+    def _records(self, records: list[str]) -> None:
+        """Records in file order: the hot loop, so state lives in locals while it runs."""
+        line, prev, low, high = self._line, self._prev_ts, self._min_ts, self._max_ts
+        shortcut = self._minute_shortcut
+        count = 0
+        for record in records:
+            at = line
+            line += record.count("\n") + 1
+            count += 1
+            if record[0] == "{":  # a JSON record: hand the state over, take it back after
+                self._line, self._prev_ts, self._min_ts, self._max_ts = line, prev, low, high
+                self._json_record(record, at)
+                prev, low, high = self._prev_ts, self._min_ts, self._max_ts
+                continue
+            space = record.find(" ")
+            ts = record[:space] if space > 0 else record.rstrip()
+            if prev is not None and not (shortcut and ts[:16] == prev[:16] and ts[-1] == prev[-1] == "Z"):
+                self._gap(prev, ts, at)
+            prev = ts
+            if high is None or ts > high:
+                high = ts
+            if low is None or ts < low:
+                low = ts
+            if space < 0:
+                continue
+            mark = record[space + 1:space + 2]
+            if "0" <= mark <= "9":
+                parts = record.split("\t", 3)
+                if len(parts) == 4:
+                    self._app(ts, parts[1], parts[2], parts[3], at, None)
+            elif mark == "S" and record.startswith("START RequestId: ", space + 1):
+                words = record[space + 18:].split(None, 1)
+                self._start(words[0] if words else "")
+            elif mark == "E" and record.startswith("END RequestId: ", space + 1):
+                self._end(record[space + 16:].strip())
+            elif mark == "R" and record.startswith("REPORT RequestId: ", space + 1):
+                self._end(record[space + 19:].split("\t", 1)[0].strip())
+        self._line, self._prev_ts, self._min_ts, self._max_ts = line, prev, low, high
+        self.summary.records += count
 
     def _json_record(self, record: str, line: int) -> None:
         try:
@@ -379,14 +397,19 @@ class LogParser:
 
     # -- time, gaps, problems ------------------------------------------------------------
     def _clock(self, ts: str, line: int) -> None:
+        """Note one record's time (first, last, the silence since the record before)."""
         prev = self._prev_ts
         self._prev_ts = ts
         if self._min_ts is None or ts < self._min_ts:
             self._min_ts = ts
         if self._max_ts is None or ts > self._max_ts:
             self._max_ts = ts
-        if prev is None or (self._minute_shortcut and ts[:16] == prev[:16] and ts[-1] == prev[-1] == "Z"):
-            return
+        if prev is not None and not (self._minute_shortcut and ts[:16] == prev[:16]
+                                     and ts[-1] == prev[-1] == "Z"):
+            self._gap(prev, ts, line)
+
+    def _gap(self, prev: str, ts: str, line: int) -> None:
+        """Keep the silence between two records when it is long enough."""
         try:
             start, end = parse_time(prev), parse_time(ts)
         except ValueError:

@@ -14,9 +14,9 @@ class ParserSettings(BaseModel):
     """How log files are read."""
 
     sync_error_phrases: list[str] = Field(default=["not in sync", "out of sync"], min_length=1)
-    chunk_mb: float = Field(default=4, gt=0, le=256)
+    chunk_mb: float = Field(default=2, gt=0, le=256)
     max_record_mb: float = Field(default=16, gt=0)
-    batch_rows: int = Field(default=10_000, ge=100)
+    batch_rows: int = Field(default=5_000, ge=100)
     workers: int = Field(default=2, ge=1, le=64)
     max_open_requests: int = Field(default=10_000, ge=1)
     gap_min_seconds: float = Field(default=300, gt=0)
