@@ -1,4 +1,5 @@
-"""Hand-made balance-sync Lambda logs for the tests: records written the way Node and Lambda do."""
+"""Hand-made balance-sync Lambda logs for the tests: records written the way Node and Lambda do
+(objects with arrays and nesting, and strings split at any width, unlike the sample generator)."""
 
 from __future__ import annotations
 
@@ -7,37 +8,10 @@ import re
 from typing import Any
 
 from analytics.overdraft.inspect_text import UNDEFINED
+from analytics.samples.lambda_logs import _js_number as js_number  # Node's quoting and numbers,
+from analytics.samples.lambda_logs import _js_string as js_string  # as the sample generator writes them
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
-ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f", "\v": "\\x0B", "\\": "\\\\"}
-
-
-def js_string(text: str) -> str:
-    """A string as util.inspect quotes it: ', else " or ` when the text holds a '."""
-    quote = "'"
-    if "'" in text:
-        if '"' not in text:
-            quote = '"'
-        elif "`" not in text and "${" not in text:
-            quote = "`"
-    body = ""
-    for ch in text:
-        if ch == quote:
-            body += "\\" + ch
-        elif ch in ESCAPES:
-            body += ESCAPES[ch]
-        elif ch < " " or ch == "\x7f":
-            body += f"\\x{ord(ch):02X}"
-        else:
-            body += ch
-    return quote + body + quote
-
-
-def js_number(value: float) -> str:
-    """A number as Node prints it."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    return repr(value) if isinstance(value, float) else str(value)
 
 
 def inspect(value: Any, indent: int = 0, split: int = 0) -> str:
@@ -72,6 +46,26 @@ def _wrap(open_: str, close: str, entries: list[str], indent: int) -> str:
         return f"{open_} " + ", ".join(entries) + f" {close}"
     pad = "\n" + " " * indent
     return open_ + pad + "  " + ("," + pad + "  ").join(entries) + pad + close
+
+
+# The contract's seed transaction object, as the Lambda printed it.
+SEED_OBJECT = """{
+  transaction: {
+    id: '01HPJ4BT09Y3GYQQZD1XFEGDHT',
+    type: 'DEBIT',
+    source: 'MANUAL_DEDUCTION',
+    action: 'DELIVERY_DEDUCTION',
+    userId: 'df06a87e-a8bd-4aa4-b6f0-c16c1be9bb02',
+    paymentBalance: 16.4,
+    updatePaymentBalance: true,
+    metadata: '{"walletId":"wallet#df06...","deliveryId":"ef86...","walletSk":"ef86..."}',
+    currency: 'BHD',
+    amount: 8,
+    vat: 0,
+    oldBalance: 24.4,
+    newBalance: 16.4
+  }
+}"""
 
 
 # -- records -----------------------------------------------------------------------------------

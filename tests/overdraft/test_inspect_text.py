@@ -10,25 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics.overdraft.inspect_text import UNDEFINED, InspectError, _parse_layout, parse, parse_object
-from tests.overdraft.logkit import inspect
+from tests.overdraft.logkit import SEED_OBJECT, inspect
 
-SEED = """{
-  transaction: {
-    id: '01HPJ4BT09Y3GYQQZD1XFEGDHT',
-    type: 'DEBIT',
-    source: 'MANUAL_DEDUCTION',
-    action: 'DELIVERY_DEDUCTION',
-    userId: 'df06a87e-a8bd-4aa4-b6f0-c16c1be9bb02',
-    paymentBalance: 16.4,
-    updatePaymentBalance: true,
-    metadata: '{"walletId":"wallet#df06...","deliveryId":"ef86...","walletSk":"ef86..."}',
-    currency: 'BHD',
-    amount: 8,
-    vat: 0,
-    oldBalance: 24.4,
-    newBalance: 16.4
-  }
-}"""
+SEED = SEED_OBJECT
 
 
 def test_the_contract_seed_example() -> None:

@@ -17,23 +17,7 @@ U1, U2 = "df06a87e-a8bd-4aa4-b6f0-c16c1be9bb02", "00b2df99-692a-45c1-b277-854a63
 SEED_LOG = """2024-02-13T21:01:04.046Z INIT_START Runtime Version: nodejs:20.v15	Runtime Version ARN: arn:aws:lambda:x
 2024-02-13T21:01:04.792Z START RequestId: 405bb962-f57b-521d-81a1-e7272fbf6077 Version: $LATEST
 2024-02-13T21:01:04.936Z 2024-02-13T21:01:04.936Z	405bb962-f57b-521d-81a1-e7272fbf6077	INFO	Processing message 861bec95-b670-4f2a-acf9-19d5bdd7cbe5
-2024-02-13T21:01:05.050Z 2024-02-13T21:01:05.050Z	405bb962-f57b-521d-81a1-e7272fbf6077	INFO	Start syncing the balance {
-  transaction: {
-    id: '01HPJ4BT09Y3GYQQZD1XFEGDHT',
-    type: 'DEBIT',
-    source: 'MANUAL_DEDUCTION',
-    action: 'DELIVERY_DEDUCTION',
-    userId: 'df06a87e-a8bd-4aa4-b6f0-c16c1be9bb02',
-    paymentBalance: 16.4,
-    updatePaymentBalance: true,
-    metadata: '{"walletId":"wallet#df06...","deliveryId":"ef86...","walletSk":"ef86..."}',
-    currency: 'BHD',
-    amount: 8,
-    vat: 0,
-    oldBalance: 24.4,
-    newBalance: 16.4
-  }
-}
+2024-02-13T21:01:05.050Z 2024-02-13T21:01:05.050Z	405bb962-f57b-521d-81a1-e7272fbf6077	INFO	Start syncing the balance """ + k.SEED_OBJECT + """
 2024-02-13T21:01:05.242Z 2024-02-13T21:01:05.242Z	405bb962-f57b-521d-81a1-e7272fbf6077	INFO	SubscriptionBalanceUpdated event published
 2024-02-13T21:01:05.410Z END RequestId: 405bb962-f57b-521d-81a1-e7272fbf6077
 2024-02-13T21:01:05.411Z REPORT RequestId: 405bb962-f57b-521d-81a1-e7272fbf6077	Duration: 612.35 ms	Billed Duration: 613 ms	Memory Size: 256 MB	Max Memory Used: 98 MB

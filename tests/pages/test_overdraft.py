@@ -6,22 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics.overdraft import importer
 from tests.conftest import ROOT
 from tests.overdraft import scenario
 from tests.overdraft.scenario import U
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(db_path: Path):
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
+from tests.pages.test_pages import fresh_cache  # noqa: F401 - autouse: a store and caches per test
 
 
 def run_page() -> AppTest:
