@@ -6,8 +6,11 @@ copy; plain, CRLF and gzip files), then measures in the same run:
   2. the whole `logs` load into a fresh store (hashing, parsing, the insert under the lock);
   3. the old notebook's way with pandas (read a file whole, split lines, group records, pull
      fields with regular expressions), one process, on the first files (--pandas-mb of them).
-Prints MB/s of log text (uncompressed) and peak memory (PSS of the process and its children,
-sampled every 0.25 s). Run: .venv/bin/python benchmarks/bench_logs.py [--size-mb 1024]
+Prints MB/s of log text (uncompressed), the CPU seconds spent (this process and its children)
+with the MB per CPU-second they give, and peak memory (PSS of the process and its children,
+sampled every 0.25 s). On a shared machine MB/s follows the load; MB per CPU-second does much
+less, and times the cores (2) it estimates the rate of a quiet machine.
+Run: .venv/bin/python benchmarks/bench_logs.py [--size-mb 1024]
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import gzip
 import json
 import multiprocessing
 import re
+import resource
 import shutil
 import sys
 import tempfile
@@ -119,6 +123,12 @@ class PeakMemory:
         self._thread.join()
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and of its finished children."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 # -- the parser, the full load -----------------------------------------------------------------
 def _parse(path: str, stage: str) -> int:
     parsed = log_ingest.parse(Path(path), Path(stage), Path(path).name)
@@ -127,24 +137,24 @@ def _parse(path: str, stage: str) -> int:
     return parsed.rows
 
 
-def bench_parser(paths: list[Path], workers: int, stage: Path) -> tuple[float, int, PeakMemory]:
+def bench_parser(paths: list[Path], workers: int, stage: Path) -> tuple[float, float, int, PeakMemory]:
     context = multiprocessing.get_context("fork")
     with PeakMemory() as memory:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             rows = sum(pool.map(_parse, [str(p) for p in paths], [str(stage)] * len(paths)))
-        elapsed = time.perf_counter() - start
-    return elapsed, rows, memory
+        elapsed, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    return elapsed, cpu, rows, memory
 
 
-def bench_load(paths: list[Path], workers: int, db: Path) -> tuple[float, dict, PeakMemory]:
+def bench_load(paths: list[Path], workers: int, db: Path) -> tuple[float, float, dict, PeakMemory]:
     store = Store(db, lock_timeout=60)
     store.ensure_created()
     with PeakMemory() as memory:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         importer.load_logs(store, [(p, p.name) for p in paths], Actor("bench", "admin"), workers=workers)
-        elapsed = time.perf_counter() - start
-    return elapsed, figures.summary(store), memory
+        elapsed, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    return elapsed, cpu, figures.summary(store), memory
 
 
 # -- the old notebook's way --------------------------------------------------------------------
@@ -175,14 +185,14 @@ def _notebook_files(paths: list[str]) -> int:
     return sum(len(notebook_way(Path(p))) for p in paths)
 
 
-def bench_notebook(paths: list[Path]) -> tuple[float, int, PeakMemory]:
+def bench_notebook(paths: list[Path]) -> tuple[float, float, int, PeakMemory]:
     context = multiprocessing.get_context("fork")
     with PeakMemory() as memory:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:  # alone, for its memory
             rows = pool.submit(_notebook_files, [str(p) for p in paths]).result()
-        elapsed = time.perf_counter() - start
-    return elapsed, rows, memory
+        elapsed, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    return elapsed, cpu, rows, memory
 
 
 def main() -> None:
@@ -203,18 +213,21 @@ def main() -> None:
           f"{sum(p.suffix == '.gz' for p in paths)} gzip, 1 CRLF), ready in {time.perf_counter() - t0:.0f} s")
     print(f"load before: {' '.join(f'{x:.2f}' for x in psutil.getloadavg())} (1, 5, 15 min)")
 
+    cores = psutil.cpu_count()
     with tempfile.TemporaryDirectory() as scratch:
-        elapsed, rows, mem = bench_parser(paths, args.workers, Path(scratch))
-    parser_rate = text_mb / elapsed
-    print(f"parser ({args.workers} processes): {elapsed:.1f} s, {parser_rate:.1f} MB/s, {rows:,} "
-          f"transactions, peak memory {mem.peak_pss / 1e6:.0f} MB PSS "
-          f"({mem.peak_rss / 1e6:.0f} MB RSS summed)")
+        elapsed, cpu, rows, mem = bench_parser(paths, args.workers, Path(scratch))
+    parser_rate, parser_cpu_rate = text_mb / elapsed, text_mb / cpu
+    print(f"parser ({args.workers} processes): {elapsed:.1f} s, {parser_rate:.1f} MB/s; {cpu:.0f} CPU s, "
+          f"{parser_cpu_rate:.1f} MB per CPU s (x{min(cores, args.workers)} cores: "
+          f"{parser_cpu_rate * min(cores, args.workers):.1f} MB/s); {rows:,} transactions; "
+          f"peak memory {mem.peak_pss / 1e6:.0f} MB PSS ({mem.peak_rss / 1e6:.0f} MB RSS summed)")
 
     with tempfile.TemporaryDirectory() as scratch:
-        elapsed, summary, mem = bench_load(paths, args.workers, Path(scratch) / "bench.duckdb")
-    print(f"full load into a store: {elapsed:.1f} s, {text_mb / elapsed:.1f} MB/s, "
-          f"{summary['transactions']:,} transactions, {summary['records']:,} records, "
-          f"peak memory {mem.peak_pss / 1e6:.0f} MB PSS ({mem.peak_rss / 1e6:.0f} MB RSS summed)")
+        elapsed, cpu, summary, mem = bench_load(paths, args.workers, Path(scratch) / "bench.duckdb")
+    print(f"full load into a store: {elapsed:.1f} s, {text_mb / elapsed:.1f} MB/s; {cpu:.0f} CPU s, "
+          f"{text_mb / cpu:.1f} MB per CPU s; {summary['transactions']:,} transactions, "
+          f"{summary['records']:,} records; peak memory {mem.peak_pss / 1e6:.0f} MB PSS "
+          f"({mem.peak_rss / 1e6:.0f} MB RSS summed)")
 
     chosen, mb = [], 0.0
     for entry, path in zip(entries, paths, strict=True):
@@ -222,11 +235,14 @@ def main() -> None:
             break
         chosen.append(path)
         mb += entry["text_bytes"] / 1e6
-    elapsed, rows, mem = bench_notebook(chosen)
-    pandas_rate = mb / elapsed
-    print(f"pandas, the notebook's way (1 process, {mb:,.0f} MB): {elapsed:.1f} s, {pandas_rate:.1f} MB/s, "
-          f"{rows:,} transactions, peak memory {mem.peak_pss / 1e6:.0f} MB PSS")
-    print(f"parser / pandas: {parser_rate / pandas_rate:.1f}x")
+    elapsed, cpu, rows, mem = bench_notebook(chosen)
+    pandas_rate, pandas_cpu_rate = mb / elapsed, mb / cpu
+    print(f"pandas, the notebook's way (1 process, {mb:,.0f} MB): {elapsed:.1f} s, {pandas_rate:.1f} MB/s; "
+          f"{cpu:.0f} CPU s, {pandas_cpu_rate:.1f} MB per CPU s; {rows:,} transactions; "
+          f"peak memory {mem.peak_pss / 1e6:.0f} MB PSS")
+    print(f"parser / pandas: {parser_rate / pandas_rate:.1f}x in MB/s as measured; "
+          f"{parser_cpu_rate / pandas_cpu_rate:.1f}x per CPU second, "
+          f"{parser_cpu_rate * min(cores, args.workers) / pandas_cpu_rate:.1f}x with both cores against one")
     print(f"load after: {' '.join(f'{x:.2f}' for x in psutil.getloadavg())} (1, 5, 15 min)")
 
 

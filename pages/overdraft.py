@@ -57,7 +57,11 @@ with st.expander("Load log files", expanded=False, icon=":material/upload_file:"
                            placeholder="/data/cloudwatch/balance-sync")
     if st.button("Load folder", disabled=not folder.strip()):
         with guarded("Loading the folder"):
-            _load(importer.expand([Path(folder.strip()).expanduser()]))
+            found = importer.expand([Path(folder.strip()).expanduser()])
+            if found:
+                _load(found)
+            else:
+                st.warning("No log files (.log, .gz) in that folder.")
     if st.session_state.get("overdraft_loaded"):
         st.table(pd.DataFrame(st.session_state["overdraft_loaded"]))
 
