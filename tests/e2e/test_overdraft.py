@@ -18,7 +18,7 @@ def test_upload_a_log_file_and_see_the_at_risk_table(app_server, page, tmp_path:
 
     page.goto(f"{app_server['url']}/overdraft")
     expect(page.get_by_role("heading", name="Overdraft monitor").first).to_be_visible()
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("0")
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("0", timeout=60_000)  # a loaded machine
     page.get_by_text("Load log files").click()
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files([str(log_file)])
 
