@@ -121,7 +121,7 @@ def test_viewers_see_identifiers_masked_others_do_not() -> None:
     frame = pd.DataFrame({"user_id": ["u1001", "u1002", None], "amount": [1.0, 2.0, 3.0]})
     viewer = mask_columns(frame, ["user_id"], Actor("v", "viewer"))
     assert viewer["user_id"][0] == mask("u1001") and viewer["user_id"][0].startswith("u•••")
-    assert "u1001" not in viewer["user_id"][0] and viewer["user_id"][2] is None
+    assert "u1001" not in viewer["user_id"][0] and pd.isna(viewer["user_id"][2])
     assert viewer["user_id"][0] != viewer["user_id"][1]          # distinct people stay distinct
     assert mask("u1001") == mask("u1001")                        # stable across calls
     assert viewer["amount"].tolist() == [1.0, 2.0, 3.0]
