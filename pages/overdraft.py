@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analytics.identity import mask, mask_columns
 from analytics.overdraft import alerts, charts, importer, trends, view
 from analytics.overdraft import settings as ws_settings
 from pages._ui import current_actor, get_store, guarded, saved_uploads
@@ -44,7 +45,8 @@ def _load(files: list[tuple[Path, str]]) -> None:
 
 
 # -- loading ---------------------------------------------------------------------------------
-with st.expander("Load log files", expanded=False, icon=":material/upload_file:"):
+def _loading_section() -> None:
+    """Uploads and a folder path; a table of what each file gave."""
     uploads = st.file_uploader("CloudWatch log exports (.log, .gz)", type=["log", "gz", "txt"],
                                accept_multiple_files=True, key="overdraft_uploads")
     seen: set = st.session_state.setdefault("overdraft_seen", set())
@@ -64,6 +66,13 @@ with st.expander("Load log files", expanded=False, icon=":material/upload_file:"
                 st.warning("No log files (.log, .gz) in that folder.")
     if st.session_state.get("overdraft_loaded"):
         st.table(pd.DataFrame(st.session_state["overdraft_loaded"]))
+
+
+if actor.can("logs.import"):
+    with st.expander("Load log files", expanded=False, icon=":material/upload_file:"):
+        _loading_section()
+else:
+    st.info("Loading logs and sending alerts need the auditor role; subscriber ids are masked for viewers.")
 
 with guarded("Reading the logs"):
     version = trends.data_version(store)
@@ -102,17 +111,18 @@ with guarded("Reading the logs"):
     st.caption(f"{len(at_risk)} subscribers at risk: latest transaction out of sync, payment balance "
                f"still >= 0. Days to overdraft = balance / average daily debit over the last "
                f"{cfg.at_risk.debit_window_days} days. Click a column to sort.")
-    st.dataframe(at_risk, hide_index=True, width="stretch", column_config={
+    st.dataframe(mask_columns(at_risk, ["user_id"], actor), hide_index=True, width="stretch", column_config={
         "days_to_overdraft": st.column_config.NumberColumn("days to overdraft", format="%.1f"),
         "avg_daily_debit": st.column_config.NumberColumn("avg daily debit", format="%.2f"),
         "latest_at": st.column_config.DatetimeColumn("latest", format="YYYY-MM-DD HH:mm"),
         "out_of_sync_since": st.column_config.DatetimeColumn("out of sync since", format="YYYY-MM-DD HH:mm"),
     })
     if v["timeline_users"]:
+        shown = mask if actor.masks_players else str
         user = st.selectbox("Balance timeline of", v["timeline_users"], key="overdraft_user",
-                            help="at-risk subscribers first, then the most out-of-sync ones")
+                            format_func=shown, help="at-risk subscribers first, then the most out of sync")
         timeline = _timeline(str(store.path), version, user)
-        st.plotly_chart(charts.balance_timeline(timeline, trends.out_of_sync_spans(timeline), user),
+        st.plotly_chart(charts.balance_timeline(timeline, trends.out_of_sync_spans(timeline), shown(user)),
                         width="stretch")
 
     # -- orders ------------------------------------------------------------------------------
@@ -123,7 +133,7 @@ with guarded("Reading the logs"):
     left, right = st.columns(2)
     left.plotly_chart(charts.daily_amount(v["amounts"]), width="stretch")
     right.plotly_chart(charts.currency_mix(v["currency"]), width="stretch")
-    st.plotly_chart(charts.top_subscribers(v["top"]), width="stretch")
+    st.plotly_chart(charts.top_subscribers(mask_columns(v["top"], ["user_id"], actor)), width="stretch")
 
     # -- log health --------------------------------------------------------------------------
     st.subheader("Log health")

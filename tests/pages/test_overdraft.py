@@ -80,3 +80,18 @@ def test_send_alerts_button_sends_each_episode_once(store, actor, tmp_path: Path
     assert at.success[0].value == "0 sent, 4 sent before, 0 failed."
     keys = [json.loads(x)["key"] for x in (tmp_path / "alerts.jsonl").read_text().splitlines()]
     assert len(keys) == 4 and len(set(keys)) == 4
+
+
+def test_viewers_see_masked_ids_and_cannot_load(store, actor, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from analytics.identity import Actor, mask
+
+    paths = scenario.write(tmp_path / "logs")
+    importer.load_logs(store, [(p, p.name) for p in paths], actor, workers=1)
+    monkeypatch.setattr("pages._ui.current_actor", lambda: Actor("vera", "viewer"))
+    at = run_page()
+    assert not at.exception
+    assert "need the auditor role" in at.info[0].value
+    table = next(d.value for d in at.dataframe if "days_to_overdraft" in d.value.columns)
+    assert table["user_id"].tolist() == [mask(U[3])] and U[3] not in mask(U[3])
+    assert next(b for b in at.button if b.label == "Send new alerts").disabled
