@@ -1,0 +1,107 @@
+"""Run folders: DIR/<run id>/ and DIR/latest/ with transactions (CSV or Parquet) and accounts.csv.
+
+Files are built in a hidden temporary folder next to the target, then renamed into place; an
+older folder of the same name is moved aside first and removed only after the new one is in
+place. The same tables always give the same bytes (no times or hash order in the files).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from analytics.errors import InputError
+from analytics.mules.runner import SimulationResult
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+LATEST = "latest"
+
+
+def csv_bytes(table: pa.Table) -> bytes:
+    """The table as CSV: a header, ISO 8601 UTC times with Z, no quoting (values never need it)."""
+    columns = []
+    for field, column in zip(table.schema, table.columns, strict=True):
+        if pa.types.is_timestamp(field.type):
+            column = pc.strftime(column, format=TIME_FORMAT)
+        columns.append(column)
+    text = pa.table(columns, names=table.column_names)
+    out = io.BytesIO()
+    out.write((",".join(table.column_names) + "\n").encode())
+    pacsv.write_csv(text, out, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+    return out.getvalue()
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    """The table as Parquet (times as UTC timestamps), written the same way every time."""
+    columns = [
+        pc.cast(c, pa.timestamp("s", tz="UTC")) if pa.types.is_timestamp(f.type) else c
+        for f, c in zip(table.schema, table.columns, strict=True)
+    ]
+    out = io.BytesIO()
+    pq.write_table(
+        pa.table(columns, names=table.column_names),
+        out,
+        compression="zstd",
+        write_statistics=True,
+        use_dictionary=True,
+    )
+    return out.getvalue()
+
+
+def run_files(result: SimulationResult, parquet: bool) -> dict[str, bytes]:
+    """File name -> content of one run folder."""
+    txns = (
+        ("transactions.parquet", parquet_bytes(result.transactions))
+        if parquet
+        else ("transactions.csv", csv_bytes(result.transactions))
+    )
+    return {txns[0]: txns[1], "accounts.csv": csv_bytes(result.accounts)}
+
+
+def write_run(result: SimulationResult, out_dir: Path, parquet: bool = False) -> Path:
+    """Write DIR/<run id>/ and DIR/latest/; return the run folder."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out {out_dir}: cannot create the folder ({exc.strerror})") from None
+    if not out_dir.is_dir():
+        raise InputError(f"--out {out_dir}: not a folder")
+    files = run_files(result, parquet)
+    target = out_dir / result.run_id
+    for name in (result.run_id, LATEST):
+        _publish(out_dir, name, files)
+    return target
+
+
+def _publish(out_dir: Path, name: str, files: dict[str, bytes]) -> None:
+    """Build the folder under a temporary name, then swap it in for `name`."""
+    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{name}.new-"))
+    try:
+        for file_name, data in files.items():
+            with open(staging / file_name, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.chmod(staging, 0o755)  # noqa: S103 - a results folder others may read (mkdtemp makes it 0700)
+        target = out_dir / name
+        old = None
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        elif target.exists():
+            old = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{name}.old-"))
+            os.replace(target, old / name)
+        os.replace(staging, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
