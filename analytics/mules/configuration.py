@@ -5,9 +5,17 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from analytics import config
 from analytics.errors import ConfigError
@@ -15,6 +23,12 @@ from analytics.errors import ConfigError
 DISTRIBUTOR_SCENARIOS = ("split_transfers", "single_transfer", "full_withdrawal", "partial_withdrawal")
 PURCHASER_SCENARIOS = ("single_purchase", "split_purchases")
 SUM_TOLERANCE = 1e-9
+
+
+def _pair(value: Any) -> Any:
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise ValueError(f"a range is written [min, max], got {value!r}")
+    return value
 
 
 def _ordered(value: tuple[float, float]) -> tuple[float, float]:
@@ -48,12 +62,22 @@ def _share_range(value: tuple[float, float]) -> tuple[float, float]:
     return value
 
 
-Range = Annotated[tuple[float, float], AfterValidator(_ordered)]
-PositiveRange = Annotated[tuple[float, float], AfterValidator(_ordered), AfterValidator(_positive)]
-NonNegativeRange = Annotated[tuple[float, float], AfterValidator(_ordered), AfterValidator(_non_negative)]
-CountRange = Annotated[tuple[int, int], AfterValidator(_ordered), AfterValidator(_non_negative)]
-PartsRange = Annotated[tuple[int, int], AfterValidator(_ordered), AfterValidator(_at_least_two)]
-ShareRange = Annotated[tuple[float, float], AfterValidator(_ordered), AfterValidator(_share_range)]
+Range = Annotated[tuple[float, float], BeforeValidator(_pair), AfterValidator(_ordered)]
+PositiveRange = Annotated[
+    tuple[float, float], BeforeValidator(_pair), AfterValidator(_ordered), AfterValidator(_positive)
+]
+NonNegativeRange = Annotated[
+    tuple[float, float], BeforeValidator(_pair), AfterValidator(_ordered), AfterValidator(_non_negative)
+]
+CountRange = Annotated[
+    tuple[int, int], BeforeValidator(_pair), AfterValidator(_ordered), AfterValidator(_non_negative)
+]
+PartsRange = Annotated[
+    tuple[int, int], BeforeValidator(_pair), AfterValidator(_ordered), AfterValidator(_at_least_two)
+]
+ShareRange = Annotated[
+    tuple[float, float], BeforeValidator(_pair), AfterValidator(_ordered), AfterValidator(_share_range)
+]
 Share = Annotated[float, Field(ge=0, le=1)]
 
 
@@ -85,9 +109,18 @@ class KindSettings(Strict):
     parts: PartsRange
     scenarios: dict[str, float]
 
+    scenario_names: ClassVar[tuple[str, ...]] = ()
+
     @field_validator("scenarios")
     @classmethod
     def _probabilities(cls, value: dict[str, float]) -> dict[str, float]:
+        names = cls.scenario_names
+        missing = [n for n in names if n not in value]
+        unknown = [n for n in value if n not in names]
+        if missing or unknown:
+            parts = [f"missing scenario {', '.join(missing)}"] if missing else []
+            parts += [f"unknown scenario {', '.join(unknown)}"] if unknown else []
+            raise ValueError(f"{'; '.join(parts)} (the scenarios are {', '.join(names)})")
         for name, p in value.items():
             if not isinstance(p, int | float) or math.isnan(p) or not 0 <= p <= 1:
                 raise ValueError(f"{name}: a probability lies in [0, 1], got {p!r}")
@@ -95,14 +128,6 @@ class KindSettings(Strict):
         if abs(total - 1) > SUM_TOLERANCE:
             raise ValueError(f"probabilities sum to {total:g}, not 1")
         return value
-
-    def _check_scenario_names(self, names: tuple[str, ...]) -> None:
-        missing = [n for n in names if n not in self.scenarios]
-        unknown = [n for n in self.scenarios if n not in names]
-        if missing or unknown:
-            parts = [f"missing scenario {', '.join(missing)}"] if missing else []
-            parts += [f"unknown scenario {', '.join(unknown)}"] if unknown else []
-            raise ValueError(f"scenarios: {'; '.join(parts)} (expected {', '.join(names)})")
 
     def probabilities(self, names: tuple[str, ...]) -> list[float]:
         """Scenario probabilities in the order of `names`."""
@@ -118,19 +143,13 @@ class DistributorSettings(KindSettings):
     in_bank_drop_share: Share = 0.1
     withdrawal_share: ShareRange = (0.3, 0.7)
 
-    @model_validator(mode="after")
-    def _names(self) -> DistributorSettings:
-        self._check_scenario_names(DISTRIBUTOR_SCENARIOS)
-        return self
+    scenario_names: ClassVar[tuple[str, ...]] = DISTRIBUTOR_SCENARIOS
 
 
 class PurchaserSettings(KindSettings):
     """Purchasers: online purchases to resell."""
 
-    @model_validator(mode="after")
-    def _names(self) -> PurchaserSettings:
-        self._check_scenario_names(PURCHASER_SCENARIOS)
-        return self
+    scenario_names: ClassVar[tuple[str, ...]] = PURCHASER_SCENARIOS
 
 
 class LegitSettings(Strict):
