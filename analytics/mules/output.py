@@ -83,8 +83,10 @@ def write_run(result: SimulationResult, out_dir: Path, parquet: bool = False) ->
 
 
 def _publish(out_dir: Path, name: str, files: dict[str, bytes]) -> None:
-    """Build the folder under a temporary name, then swap it in for `name`."""
+    """Build the folder under a temporary name, then swap it in for `name` (the old one back on failure)."""
     staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{name}.new-"))
+    aside = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{name}.old-"))
+    target, kept = out_dir / name, aside / name
     try:
         for file_name, data in files.items():
             with open(staging / file_name, "wb") as fh:
@@ -92,16 +94,14 @@ def _publish(out_dir: Path, name: str, files: dict[str, bytes]) -> None:
                 fh.flush()
                 os.fsync(fh.fileno())
         os.chmod(staging, 0o755)  # noqa: S103 - a results folder others may read (mkdtemp makes it 0700)
-        target = out_dir / name
-        old = None
-        if target.is_symlink() or target.is_file():
-            target.unlink()
-        elif target.exists():
-            old = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{name}.old-"))
-            os.replace(target, old / name)
-        os.replace(staging, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
+        if target.is_symlink() or target.exists():
+            os.replace(target, kept)
+        try:
+            os.replace(staging, target)
+        except BaseException:
+            if kept.is_symlink() or kept.exists():
+                os.replace(kept, target)
+            raise
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
+        shutil.rmtree(aside, ignore_errors=True)
