@@ -34,11 +34,17 @@ class Flags:
 def rule_lines(rows: pd.DataFrame, rules: RuleSettings) -> tuple[np.ndarray, np.ndarray]:
     """Per row: does line 1 (the account alone) hold, does line 2 (with links) hold."""
     everyday = rows["everyday_share"].to_numpy() <= rules.max_everyday_share
-    line1 = ((rows["fast_drains"].to_numpy() >= rules.min_fast_drains)
-             & (rows["pass_through"].to_numpy() >= rules.min_pass_through)
-             & everyday & (rows["counterparties"].to_numpy() >= rules.min_counterparties))
-    line2 = ((rows["flagged_links"].to_numpy() >= 1)
-             & (rows["fast_drains"].to_numpy() >= rules.linked_fast_drains) & everyday)
+    line1 = (
+        (rows["fast_drains"].to_numpy() >= rules.min_fast_drains)
+        & (rows["pass_through"].to_numpy() >= rules.min_pass_through)
+        & everyday
+        & (rows["counterparties"].to_numpy() >= rules.min_counterparties)
+    )
+    line2 = (
+        (rows["flagged_links"].to_numpy() >= 1)
+        & (rows["fast_drains"].to_numpy() >= rules.linked_fast_drains)
+        & everyday
+    )
     return line1, line2
 
 
@@ -60,8 +66,14 @@ def model_matrix(frame: pd.DataFrame) -> np.ndarray:
     """Features as the forest sees them: counts and hours on a log scale, the pass-through capped at 2."""
     x = frame.loc[:, list(MODEL_FEATURES)].to_numpy(float).copy()
     for i, name in enumerate(MODEL_FEATURES):
-        if name in ("drain_hours", "fast_drains", "counterparties", "declines", "flagged_links",
-                    "inbound_transfers"):
+        if name in (
+            "drain_hours",
+            "fast_drains",
+            "counterparties",
+            "declines",
+            "flagged_links",
+            "inbound_transfers",
+        ):
             x[:, i] = np.log1p(x[:, i])
         elif name == "pass_through":
             x[:, i] = np.minimum(x[:, i], 2.0)
@@ -72,8 +84,9 @@ def forest_flags(rows: pd.DataFrame, settings: DetectorSettings) -> tuple[Flags,
     """Fit on whole histories; flag at the first prefix scoring at or above the threshold."""
     accounts = last_rows(rows)
     cfg = settings.unsupervised
-    model = IsolationForest(n_estimators=cfg.n_estimators, contamination=cfg.contamination,
-                            random_state=cfg.random_state)
+    model = IsolationForest(
+        n_estimators=cfg.n_estimators, contamination=cfg.contamination, random_state=cfg.random_state
+    )
     model.fit(model_matrix(accounts))
     score = pd.Series(-model.score_samples(model_matrix(accounts)), index=accounts.index)
     threshold = float(np.quantile(score.to_numpy(), 1 - cfg.contamination))

@@ -52,11 +52,17 @@ def timing_table(accounts: pd.DataFrame) -> pd.DataFrame:
     out = []
     for name in detectors.DETECTORS:
         hit = drops[drops[f"{name}_at"].notna()]
-        out.append(pd.DataFrame({
-            "account_id": hit.index, "drop_type": hit["drop_type"].to_numpy(), "detector": name,
-            "hours_to_flag": (hit[f"{name}_at"] - hit["first_in"]).to_numpy(float) / HOUR,
-            "hours_to_block": (hit["blocked_ts"] - hit["first_in"]).to_numpy(float) / HOUR,
-        }))
+        out.append(
+            pd.DataFrame(
+                {
+                    "account_id": hit.index,
+                    "drop_type": hit["drop_type"].to_numpy(),
+                    "detector": name,
+                    "hours_to_flag": (hit[f"{name}_at"] - hit["first_in"]).to_numpy(float) / HOUR,
+                    "hours_to_block": (hit["blocked_ts"] - hit["first_in"]).to_numpy(float) / HOUR,
+                }
+            )
+        )
     return pd.concat(out, ignore_index=True)
 
 
@@ -67,14 +73,17 @@ def timing_summary(timing: pd.DataFrame) -> pd.DataFrame:
         t = timing[timing["detector"] == name]
         blocked = t[t["hours_to_block"].notna()]
         first = (t["hours_to_block"].isna() | (t["hours_to_flag"] < t["hours_to_block"])).sum()
-        rows.append({
-            "detector": name, "flagged_drops": len(t),
-            "median_hours_to_flag": _median(t["hours_to_flag"]),
-            "median_hours_to_block": _median(blocked["hours_to_block"]),
-            "flagged_before_block": int(first),
-            "share_before_block": float(first / len(t)) if len(t) else None,
-            "median_lead_hours": _median(blocked["hours_to_block"] - blocked["hours_to_flag"]),
-        })
+        rows.append(
+            {
+                "detector": name,
+                "flagged_drops": len(t),
+                "median_hours_to_flag": _median(t["hours_to_flag"]),
+                "median_hours_to_block": _median(blocked["hours_to_block"]),
+                "flagged_before_block": int(first),
+                "share_before_block": float(first / len(t)) if len(t) else None,
+                "median_lead_hours": _median(blocked["hours_to_block"] - blocked["hours_to_flag"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -82,8 +91,12 @@ def _median(values: pd.Series) -> float | None:
     return float(np.median(values)) if len(values) else None
 
 
-def evaluate(source: Store | SimulationResult, run_id: str | None = None,
-             settings: DetectorSettings | None = None, progress: Progress | None = None) -> Evaluation:
+def evaluate(
+    source: Store | SimulationResult,
+    run_id: str | None = None,
+    settings: DetectorSettings | None = None,
+    progress: Progress | None = None,
+) -> Evaluation:
     """Features, both detectors and their measures for a stored run (`run_id`) or an in-memory one."""
     settings = settings or load_settings()
     progress = progress or (lambda _f, _t: None)
@@ -97,14 +110,16 @@ def evaluate(source: Store | SimulationResult, run_id: str | None = None,
     accounts = labels.set_index("account_id").join(last_rows(rows).drop(columns=["txn_id"]), how="left")
     firsts = rows[rows["ok"] & (rows["direction"] == "in")].groupby("account_id")["ts"].min()
     accounts["first_in"] = firsts
-    accounts["blocked_ts"] = accounts["blocked_at"].astype("datetime64[s]").astype("int64").where(
-        accounts["blocked_at"].notna())
+    accounts["blocked_ts"] = (
+        accounts["blocked_at"].astype("datetime64[s]").astype("int64").where(accounts["blocked_at"].notna())
+    )
     accounts["score"] = score
     for flags in (rules, forest):
         accounts[f"{flags.name}_at"] = flags.flagged_at
         accounts[flags.name] = accounts[f"{flags.name}_at"].notna().astype(int)
-    metrics = pd.DataFrame([{"detector": name, **confusion(accounts["is_drop"], accounts[name])}
-                            for name in detectors.DETECTORS])
+    metrics = pd.DataFrame(
+        [{"detector": name, **confusion(accounts["is_drop"], accounts[name])} for name in detectors.DETECTORS]
+    )
     timing = timing_table(accounts)
     progress(1.0, "Done")
     return Evaluation(accounts, metrics, timing, timing_summary(timing), threshold)

@@ -27,8 +27,18 @@ HOUR = 3600
 SCRATCH_RUN = "scratch"
 KEY_SHIFT = 1 << 32  # composite (account code, epoch seconds) keys
 MODEL_FEATURES = (
-    "pass_through", "drain_hours", "fast_drains", "counterparties", "atm_share", "crypto_share",
-    "online_share", "everyday_share", "declines", "night_share", "flagged_links", "inbound_transfers",
+    "pass_through",
+    "drain_hours",
+    "fast_drains",
+    "counterparties",
+    "atm_share",
+    "crypto_share",
+    "online_share",
+    "everyday_share",
+    "declines",
+    "night_share",
+    "flagged_links",
+    "inbound_transfers",
 )
 
 
@@ -77,13 +87,17 @@ def scratch(result: SimulationResult) -> Iterator[duckdb.DuckDBPyConnection]:
         con.register("run_transactions", result.transactions)
         con.register("run_accounts", result.accounts)
         for table in ("transactions", "accounts"):  # views take no parameters: a fixed run id
-            con.execute(f"CREATE TEMP VIEW drop_{table} AS SELECT '{SCRATCH_RUN}' AS run_id, * FROM run_{table}")
+            con.execute(
+                f"CREATE TEMP VIEW drop_{table} AS SELECT '{SCRATCH_RUN}' AS run_id, * FROM run_{table}"
+            )
         yield con
     finally:
         con.close()
 
 
-def _read(con: duckdb.DuckDBPyConnection, run_id: str, settings: DetectorSettings) -> tuple[pd.DataFrame, ...]:
+def _read(
+    con: duckdb.DuckDBPyConnection, run_id: str, settings: DetectorSettings
+) -> tuple[pd.DataFrame, ...]:
     query = sql.load("mules/transaction_features")
     night_from, night_to = settings.night_hours
     rows = con.execute(query.text, {"run_id": run_id, "night_from": night_from, "night_to": night_to}).df()
@@ -91,8 +105,9 @@ def _read(con: duckdb.DuckDBPyConnection, run_id: str, settings: DetectorSetting
     return rows, accounts
 
 
-def load_rows(source: Store | SimulationResult, run_id: str, settings: DetectorSettings
-              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_rows(
+    source: Store | SimulationResult, run_id: str, settings: DetectorSettings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-transaction running features and the accounts table of a stored or in-memory run."""
     if isinstance(source, SimulationResult):
         with scratch(source) as con:
@@ -111,24 +126,27 @@ def prepare(rows: pd.DataFrame, settings: DetectorSettings) -> pd.DataFrame:
     received = rows["in_cents"].to_numpy(float)
     rows["pass_through"] = np.divide(out, received, out=np.zeros(len(rows)), where=received > 0)
     for name in ("atm", "crypto", "online", "everyday"):
-        rows[f"{name}_share"] = np.divide(rows[f"{name}_cents"].to_numpy(float), out, out=np.zeros(len(rows)),
-                                          where=out > 0)
+        rows[f"{name}_share"] = np.divide(
+            rows[f"{name}_cents"].to_numpy(float), out, out=np.zeros(len(rows)), where=out > 0
+        )
     rows["night_share"] = rows["night_operations"] / rows["operations"]
     events = drain_events(rows)
     key = rows["code"].to_numpy() * KEY_SHIFT + rows["ts"].to_numpy()
-    drained, hours = running_counts(key, rows["code"].to_numpy(), events["code"], events["drained_ts"],
-                                    events["hours"])
+    drained, hours = running_counts(
+        key, rows["code"].to_numpy(), events["code"], events["drained_ts"], events["hours"]
+    )
     rows["drained"] = drained
     rows["drain_hours"] = np.where(drained > 0, hours / np.maximum(drained, 1), settings.drain_cap_hours)
     fast = events["transfer"] & (events["hours"] <= settings.rules.drain_hours)
-    rows["fast_drains"] = running_counts(key, rows["code"].to_numpy(), events["code"][fast],
-                                         events["drained_ts"][fast])[0]
+    rows["fast_drains"] = running_counts(
+        key, rows["code"].to_numpy(), events["code"][fast], events["drained_ts"][fast]
+    )[0]
     rows["flagged_links"] = 0
     return rows
 
 
 def drain_events(rows: pd.DataFrame) -> dict[str, np.ndarray]:
-    """For each approved inbound: when the balance first fell back to its level before it, and after how long."""
+    """For each approved inbound: when the balance first fell back to its level before it,; hours taken."""
     code = rows["code"].to_numpy()
     ts = rows["ts"].to_numpy()
     ok = rows["ok"].to_numpy(bool)
@@ -136,7 +154,11 @@ def drain_events(rows: pd.DataFrame) -> dict[str, np.ndarray]:
     transfer = (rows["txn_type"] == "transfer_in").to_numpy()
     signed = np.where(ok, np.where(inbound, 1, -1) * rows["cents"].to_numpy(), 0)
     out_code, out_ts, out_hours, out_transfer = [], [], [], []
-    balance, account, pending = 0, -1, []  # pending: [(level before, inbound time, is transfer)], levels rising
+    balance, account, pending = (
+        0,
+        -1,
+        [],
+    )  # pending: [(level before, inbound time, is transfer)], levels rising
     for i in range(len(code)):
         if code[i] != account:
             account, balance, pending = code[i], 0, []
@@ -153,17 +175,28 @@ def drain_events(rows: pd.DataFrame) -> dict[str, np.ndarray]:
             out_ts.append(ts[i])
             out_hours.append((ts[i] - started) / HOUR)
             out_transfer.append(is_transfer)
-    return {"code": np.array(out_code, np.int64), "drained_ts": np.array(out_ts, np.int64),
-            "hours": np.array(out_hours, float), "transfer": np.array(out_transfer, bool)}
+    return {
+        "code": np.array(out_code, np.int64),
+        "drained_ts": np.array(out_ts, np.int64),
+        "hours": np.array(out_hours, float),
+        "transfer": np.array(out_transfer, bool),
+    }
 
 
-def running_counts(row_key: np.ndarray, row_code: np.ndarray, event_code: np.ndarray, event_ts: np.ndarray,
-                   values: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def running_counts(
+    row_key: np.ndarray,
+    row_code: np.ndarray,
+    event_code: np.ndarray,
+    event_ts: np.ndarray,
+    values: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Per row: how many of its account's events happened at or before it, and the sum of their values."""
     key = event_code * KEY_SHIFT + event_ts
     order = np.argsort(key, kind="stable")
     key = key[order]
-    cumulative = np.concatenate([[0.0], np.cumsum(values[order] if values is not None else np.ones(len(key)))])
+    cumulative = np.concatenate(
+        [[0.0], np.cumsum(values[order] if values is not None else np.ones(len(key)))]
+    )
     upto = np.searchsorted(key, row_key, side="right")
     since = np.searchsorted(key, row_code * KEY_SHIFT, side="left")
     return (upto - since).astype(np.int64), cumulative[upto] - cumulative[since]
@@ -177,12 +210,20 @@ def add_links(rows: pd.DataFrame, flagged_at: pd.Series) -> None:
         rows["flagged_links"] = 0
         return
     when = np.maximum(linked["ts"].to_numpy(), times[times.notna()].to_numpy(np.int64))
-    pairs = pd.DataFrame({"code": linked["code"].to_numpy(), "cp": linked["counterparty"].to_numpy(),
-                          "when": when}).groupby(["code", "cp"], sort=True)["when"].min()
+    pairs = (
+        pd.DataFrame(
+            {"code": linked["code"].to_numpy(), "cp": linked["counterparty"].to_numpy(), "when": when}
+        )
+        .groupby(["code", "cp"], sort=True)["when"]
+        .min()
+    )
     key = rows["code"].to_numpy() * KEY_SHIFT + rows["ts"].to_numpy()
-    rows["flagged_links"] = running_counts(key, rows["code"].to_numpy(),
-                                           pairs.index.get_level_values("code").to_numpy(np.int64),
-                                           pairs.to_numpy(np.int64))[0]
+    rows["flagged_links"] = running_counts(
+        key,
+        rows["code"].to_numpy(),
+        pairs.index.get_level_values("code").to_numpy(np.int64),
+        pairs.to_numpy(np.int64),
+    )[0]
 
 
 def last_rows(rows: pd.DataFrame) -> pd.DataFrame:

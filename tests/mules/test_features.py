@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analytics.mules import detectors, features
-from tests.mules.handmade import A, B, C, D, T0, handmade_run
+from tests.mules.handmade import T0, A, B, C, D, handmade_run
 
 T0_TS = int(pd.Timestamp(T0).timestamp())
 
