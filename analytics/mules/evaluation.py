@@ -28,6 +28,11 @@ class Evaluation:
     timing_summary: pd.DataFrame  # per detector: medians and how often the detector was first
     threshold: float  # the isolation forest's score threshold
 
+    def bank_hours(self) -> pd.Series:
+        """Hours from each blocked drop's first inbound to the bank's block."""
+        drops = self.accounts[(self.accounts["is_drop"] == 1) & self.accounts["blocked_ts"].notna()]
+        return (drops["blocked_ts"] - drops["first_in"]) / HOUR
+
     def best(self) -> pd.Series:
         """The detector with the highest F1 (ties: the first listed)."""
         return self.metrics.sort_values("f1", ascending=False, kind="stable").iloc[0]
