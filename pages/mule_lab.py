@@ -9,6 +9,9 @@ from pages._ui import current_actor, get_store, guarded
 CACHE = {"ttl": 600, "max_entries": 8, "show_spinner": False}
 DIST_SCENARIOS = configuration.DISTRIBUTOR_SCENARIOS
 PURCH_SCENARIOS = configuration.PURCHASER_SCENARIOS
+TIMING_LABELS = {"flagged_drops": "flagged drops", "median_hours_to_flag": "median h to flag",
+                 "median_hours_to_block": "median h to block", "flagged_before_block": "flagged first",
+                 "share_before_block": "share first", "median_lead_hours": "median lead h"}
 
 
 @st.cache_data(**CACHE)
@@ -99,8 +102,8 @@ cols = st.columns(5)
 cols[0].metric("Transactions", f"{figures['transactions']:,}")
 cols[1].metric("Drops", f"{figures['drops']:,}")
 cols[2].metric("Ordinary clients", f"{figures['ordinary_clients']:,}")
-cols[3].metric("Batches received by drops", f"{figures['batches']:,}")
-cols[4].metric("Drops blocked by the bank", f"{figures['blocked_drops']:,}")
+cols[3].metric("Drop batches", f"{figures['batches']:,}", help="approved inbound transfers to drops")
+cols[4].metric("Blocked drops", f"{figures['blocked_drops']:,}", help="drops the bank blocked in the window")
 left, right = st.columns(2)
 left.plotly_chart(charts.scenario_chart(tables["scenario_counts"]), width="stretch")
 right.plotly_chart(charts.type_chart(tables["type_counts"]), width="stretch")
@@ -114,7 +117,7 @@ else:
     account = st.selectbox("Drop", list(labels), format_func=labels.get, key="mule_drop")
     life = lab.drop_life(account_rows(db, run_id, account))
     summary = lab.life_summary(life)
-    cols = st.columns(6)
+    cols = st.columns(3) + st.columns(3)
     cols[0].metric("Batches", summary["batches"])
     cols[1].metric("Received", f"{summary['received']:,.2f}")
     cols[2].metric("Sent on", f"{summary['sent']:,.2f}")
@@ -159,4 +162,7 @@ if result is not None:
     for col, fmt in (("median_hours_to_flag", "{:.1f}"), ("median_hours_to_block", "{:.1f}"),
                      ("median_lead_hours", "{:.1f}"), ("share_before_block", "{:.3f}")):
         timing[col] = timing[col].map(lambda v, f=fmt: "" if pd.isna(v) else f.format(v))
-    st.table(timing.set_index("detector"))
+    st.table(timing.set_index("detector").rename(columns=TIMING_LABELS))
+    st.caption("Hours count from a drop's first inbound transfer; the lead is the bank's block time minus "
+               "the flag time, over flagged drops the bank blocked; flagged first counts drops flagged "
+               "before the block or never blocked.")

@@ -41,6 +41,7 @@ def type_chart(counts: pd.DataFrame) -> go.Figure:
         title="Transactions per type",
     )
     fig.update_layout(height=HEIGHT, xaxis_title=None, legend_title=None)
+    fig.update_yaxes(dtick=1)  # label powers of ten only
     return fig
 
 

@@ -47,7 +47,7 @@ def test_a_stored_run_shows_its_figures_one_drop_and_the_detectors(store, actor)
     shown = metrics(at)
     # the hand-made run: 14 rows; drops A and D; clients B and C; batches A 2 + D 1; only A blocked
     assert shown["Transactions"] == "14" and shown["Drops"] == "2" and shown["Ordinary clients"] == "2"
-    assert shown["Batches received by drops"] == "3" and shown["Drops blocked by the bank"] == "1"
+    assert shown["Drop batches"] == "3" and shown["Blocked drops"] == "1"
     # the first drop, A: in 1000 + 500, out 600 + 400 + 500; declined 100 out and the blocked inbound
     assert (shown["Batches"], shown["Received"], shown["Sent on"]) == ("2", "1,500.00", "1,500.00")
     assert (shown["Declined"], shown["Activity periods"], shown["Left on the account"]) == ("2", "1", "0.00")
@@ -59,8 +59,9 @@ def test_a_stored_run_shows_its_figures_one_drop_and_the_detectors(store, actor)
     assert (rules["tp"], rules["fp"], rules["fn"], rules["tn"]) == (1, 1, 1, 1)
     assert (rules["precision"], rules["recall"], rules["f1"]) == ("0.500", "0.500", "0.500")
     timing = at.table[1].value.loc["rules"]
-    assert timing["flagged_drops"] == 1 and timing["median_hours_to_flag"] == "11.0"
-    assert timing["median_lead_hours"] == "2.0" and timing["share_before_block"] == "1.000"
+    assert timing["flagged drops"] == 1 and timing["median h to flag"] == "11.0"
+    assert timing["median h to block"] == "13.0" and timing["flagged first"] == 1
+    assert timing["median lead h"] == "2.0" and timing["share first"] == "1.000"
     assert f"7 transactions of {A}" in [e.label for e in at.expander]
 
     at.selectbox(key="mule_drop").set_value(D).run()
