@@ -15,6 +15,7 @@ TXN_TYPES = (
     "bill_payment",
 )
 TRANSFER_IN, TRANSFER_OUT, ATM, CRYPTO, ONLINE, CARD, SALARY, BILL = range(len(TXN_TYPES))
+INBOUND_TYPES = (TRANSFER_IN, SALARY)  # every other type moves money out
 DIRECTIONS = ("in", "out")
 IN, OUT = 0, 1
 STATUSES = ("approved", "declined")

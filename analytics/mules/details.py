@@ -70,6 +70,7 @@ APP_SHARE = 0.65
 ONLINE_CHANNEL_TYPES = (codes.TRANSFER_OUT, codes.ONLINE, codes.CRYPTO, codes.BILL)
 MERCHANTS = {codes.CARD: 400, codes.ONLINE: 300, codes.CRYPTO: 12, codes.BILL: 60, codes.ATM: 200}
 DEVICE_HANDLERS = 9_000_000
+CITY_TEXT = pa.array([c[0] for c in CITIES])
 
 
 def formatted(prefix: str, values: np.ndarray, width: int, valid: np.ndarray | None = None) -> pa.Array:
@@ -80,9 +81,29 @@ def formatted(prefix: str, values: np.ndarray, width: int, valid: np.ndarray | N
     )
 
 
-def _ip_text(addresses: np.ndarray, valid: np.ndarray) -> pa.Array:
-    octets = [pa.array((addresses >> shift) & 255, mask=~valid).cast(pa.string()) for shift in (24, 16, 8, 0)]
+def _ip_text(addresses: np.ndarray) -> pa.Array:
+    """Dotted quads of IPv4 addresses given as integers."""
+    octets = [pa.array((addresses >> shift) & 255).cast(pa.string()) for shift in (24, 16, 8, 0)]
     return pc.binary_join_element_wise(*octets, ".")
+
+
+def _merchant_texts() -> tuple[pa.Array, np.ndarray]:
+    """Every merchant id as text, and where each type's ids start in it (-1: the type has none)."""
+    names = {
+        codes.CARD: ("M", 5),
+        codes.ONLINE: ("MO", 4),
+        codes.CRYPTO: ("MC", 2),
+        codes.BILL: ("MB", 3),
+        codes.ATM: ("ATM", 5),
+    }
+    offsets = np.full(len(codes.TXN_TYPES), -1, np.int64)
+    parts, start = [], 0
+    for txn, (prefix, width) in names.items():
+        count = len(CITIES) * 1000 if txn in (codes.CARD, codes.ATM) else MERCHANTS[txn]
+        offsets[txn] = start
+        parts.append(formatted(prefix, np.arange(count), width))
+        start += count
+    return pa.concat_arrays(parts), offsets
 
 
 class Details:
@@ -98,6 +119,10 @@ class Details:
         handlers = max(drops // 8, 3)
         self.handler = self.gen.integers(0, handlers, clients)
         self.proxy_ip = self._addresses(handlers)
+        # texts looked up by index: home IPs then proxies; own devices (two per client) then handlers'
+        self.ip_text = _ip_text(np.concatenate([self.home_ip, self.proxy_ip]))
+        own = np.repeat(numbers * 2, 2) + np.tile([0, 1], clients)
+        self.device_text = formatted("D", np.concatenate([own, DEVICE_HANDLERS + np.arange(handlers)]), 8)
 
     def _addresses(self, n: int) -> np.ndarray:
         first = IP_FIRST_OCTETS[self.gen.integers(0, len(IP_FIRST_OCTETS), n)]
@@ -128,38 +153,27 @@ class Details:
 
         by_handler = drop & (gen.random(n) < HANDLER_SHARE)
         own_ip = gen.random(n) < np.where(drop, HOME_IP_SHARE[True], HOME_IP_SHARE[False])
-        ip = np.where(
-            by_handler,
-            self.proxy_ip[self.handler[client]],
-            np.where(own_ip, self.home_ip[client], self._addresses(n)),
-        )
+        roaming = online & ~by_handler & ~own_ip  # a mobile network's address, drawn per row
+        known_ip = np.where(by_handler, len(self.home_ip) + self.handler[client], client)
+        ip = pc.take(self.ip_text, pa.array(known_ip, mask=~online))
+        if roaming.any():
+            ip = pc.replace_with_mask(ip, pa.array(roaming), _ip_text(self._addresses(int(roaming.sum()))))
         second_device = gen.random(n) < 0.05
         device = np.where(
-            by_handler, DEVICE_HANDLERS + self.handler[client], self.numbers[client] * 2 + second_device
+            by_handler, 2 * len(self.home_ip) + self.handler[client], 2 * client + second_device
         )
-        city_names = pa.array([c[0] for c in CITIES])
         return {
-            "merchant_id": self._merchants(txn_type, merchant),
+            "merchant_id": pc.take(
+                MERCHANT_TEXT,
+                pa.array(MERCHANT_OFFSET[txn_type] + merchant, mask=MERCHANT_OFFSET[txn_type] < 0),
+            ),
             "lat": pa.array(np.round(lat, 5), mask=~at_terminal),
             "lon": pa.array(np.round(lon, 5), mask=~at_terminal),
-            "ip": _ip_text(ip, online),
-            "city": pc.take(city_names, pa.array(city, mask=~has_city)),
-            "device_id": formatted("D", device, 8, online),
+            "ip": ip,
+            "city": pc.take(CITY_TEXT, pa.array(city, mask=~has_city)),
+            "device_id": pc.take(self.device_text, pa.array(device, mask=~online)),
             "channel": pc.take(pa.array(codes.CHANNELS), pa.array(channel)),
         }
 
-    @staticmethod
-    def _merchants(txn_type: np.ndarray, merchant: np.ndarray) -> pa.Array:
-        parts = {
-            codes.CARD: ("M", 5),
-            codes.ONLINE: ("MO", 4),
-            codes.CRYPTO: ("MC", 2),
-            codes.BILL: ("MB", 3),
-            codes.ATM: ("ATM", 5),
-        }
-        out = pa.nulls(len(txn_type), pa.string())
-        for txn, (prefix, width) in parts.items():
-            rows = txn_type == txn
-            if rows.any():
-                out = pc.if_else(pa.array(rows), formatted(prefix, merchant, width, rows), out)
-        return out
+
+MERCHANT_TEXT, MERCHANT_OFFSET = _merchant_texts()

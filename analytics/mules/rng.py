@@ -1,10 +1,15 @@
-"""Random streams: one numpy generator per purpose (a drop, the ids, the details), drawn in blocks."""
+"""Random streams, one per purpose (the drops, the ids, the ordinary clients, the details), keyed by the seed.
+
+Column-wise draws use numpy generators. The per-drop hot path draws scalars from one stream
+whose uniform draw is a bound C method (Python's Mersenne Twister, seeded from numpy's
+SeedSequence of (seed, purpose)), so a draw costs no Python frame.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+import random
 
-BLOCK = 128
+import numpy as np
 
 # Stream purposes (the second word of every seed key), so that streams never overlap.
 DROP, IDS, LEGIT, DETAILS = 1, 2, 3, 4
@@ -16,23 +21,13 @@ def generator(seed: int, purpose: int, index: int = 0) -> np.random.Generator:
 
 
 class Stream:
-    """Uniform numbers from one generator, fetched a block at a time for a fast scalar hot path."""
+    """Scalar draws for the hot path: `u()` is a uniform number in [0, 1)."""
 
-    __slots__ = ("_buf", "_gen", "_pos")
+    __slots__ = ("u",)
 
     def __init__(self, seed: int, purpose: int, index: int = 0) -> None:
-        self._gen = generator(seed, purpose, index)
-        self._buf: list[float] = []
-        self._pos = 0
-
-    def u(self) -> float:
-        """A uniform number in [0, 1)."""
-        if self._pos >= len(self._buf):
-            self._buf = self._gen.random(BLOCK).tolist()
-            self._pos = 0
-        value = self._buf[self._pos]
-        self._pos += 1
-        return value
+        state = np.random.SeedSequence([seed, purpose, index]).generate_state(4, dtype=np.uint64)
+        self.u = random.Random(int.from_bytes(state.tobytes(), "little")).random
 
     def uniform(self, lo: float, hi: float) -> float:
         """A uniform number in [lo, hi)."""

@@ -22,6 +22,8 @@ from analytics.mules.behaviour import Behaviour
 from analytics.mules.configuration import DropsConfig
 from analytics.mules.details import Details, formatted
 from analytics.mules.legit import LegitClients
+from analytics.mules.rng import DROP as DROP_STREAM
+from analytics.mules.rng import Stream
 from analytics.mules.rows import Rows
 from analytics.mules.simulator import DropSimulator
 
@@ -62,12 +64,13 @@ class Runner:
         accounts = Accounts(cfg.seed, n_dist, n_purch, cfg.legit_clients, cfg.legit.receiver_share)
         window = (cfg.start_ts, cfg.end_ts)
         rows = Rows()
+        stream = Stream(cfg.seed, DROP_STREAM)  # one stream, consumed drop after drop in index order
         blocked = np.full(accounts.drops, -1, np.int64)
         for kind, first, count in (("distributor", 0, n_dist), ("purchaser", n_dist, n_purch)):
             settings = cfg.kind(kind)
             behaviour = Behaviour(kind, settings)
             for client in range(first, first + count):
-                when = DropSimulator(client, settings, behaviour, accounts, rows, cfg.seed, window).run()
+                when = DropSimulator(client, settings, behaviour, accounts, rows, stream, window).run()
                 if when is not None:
                     blocked[client] = when
                 if client % PROGRESS_EVERY == 0:
@@ -128,17 +131,17 @@ def _transactions(seed: int, accounts: Accounts, rows: Rows, legit) -> tuple[pa.
     distributor = client < accounts.distributors
     in_bank = (cp >= 0) & (cp < codes.EXTERNAL)
     external = cp >= codes.EXTERNAL
-    cp_number = np.where(
-        in_bank, numbers[np.where(in_bank, cp, 0)], np.where(external, cp - codes.EXTERNAL, 0)
-    )
+    account_text = formatted("A", numbers, 7)  # per client, looked up by client index
     counterparty = pc.if_else(
-        pa.array(in_bank), formatted("A", cp_number, 7, in_bank), formatted("X", cp_number, 8, external)
+        pa.array(in_bank),
+        pc.take(account_text, pa.array(np.where(in_bank, cp, 0))),
+        formatted("X", np.where(external, cp - codes.EXTERNAL, 0), 8, external),
     )
     n = len(client)
     table = {
         "txn_id": formatted("T", np.arange(1, n + 1), 9),
         "timestamp": pa.array(col["ts"].astype("datetime64[s]")),
-        "account_id": formatted("A", numbers[client], 7),
+        "account_id": pc.take(account_text, pa.array(client)),
         "counterparty": counterparty,
         "amount": _decimal_cents(col["cents"]),
         "direction": _coded(col["direction"], codes.DIRECTIONS),

@@ -15,12 +15,11 @@ from analytics.mules.accounts import Accounts
 from analytics.mules.amounts import Amounts
 from analytics.mules.batch import BANK_CLIENT, DROP, OUTSIDE, Leg
 from analytics.mules.behaviour import Behaviour
-from analytics.mules.codes import APPROVED, DECLINED, IN, NONE, OUT, TRANSFER_IN, VICTIMS
+from analytics.mules.codes import IN, NONE, OUT, TRANSFER_IN, VICTIMS
 from analytics.mules.configuration import KindSettings
 from analytics.mules.lifecycle import LifeCycle
-from analytics.mules.rng import DROP as DROP_STREAM
 from analytics.mules.rng import Stream
-from analytics.mules.rows import Rows
+from analytics.mules.rows import FIELDS, Rows
 from analytics.mules.timeline import Clock
 
 VICTIM_ACCOUNTS = 90_000_000
@@ -36,14 +35,16 @@ class DropSimulator:
         behaviour: Behaviour,
         accounts: Accounts,
         rows: Rows,
-        seed: int,
+        stream: Stream,
         window: tuple[int, int],
     ) -> None:
         self.client = client
         self.behaviour = behaviour
         self.accounts = accounts
         self.rows = rows
-        self.stream = Stream(seed, DROP_STREAM, client)
+        self.stream = stream
+        # the hot path appends straight to the column lists
+        self._columns = tuple(getattr(rows, name).append for name in FIELDS)
         self.amounts = Amounts(settings, self.stream)
         self.clock = Clock(settings, self.stream)
         self.life = LifeCycle(settings.limits)
@@ -63,7 +64,7 @@ class DropSimulator:
         while True:
             batch = self.behaviour.plan(cents, self.amounts, stream)
             life.approve_in(cents)
-            self._emit(when, source, cents, IN, TRANSFER_IN, APPROVED, batch.scenario)
+            self._emit(when, source, cents, TRANSFER_IN, batch.scenario)
             for leg in batch.legs:
                 when = self._when(OUT)
                 if when is None:
@@ -71,21 +72,20 @@ class DropSimulator:
                 if life.life_full(OUT):
                     return self._give_up(when, leg, batch.scenario)
                 life.approve_out(leg.cents)
-                self._emit(
-                    when, self._resolve(leg, when), leg.cents, OUT, leg.txn_type, APPROVED, batch.scenario
-                )
+                self._emit(when, self._resolve(leg, when), leg.cents, leg.txn_type, batch.scenario)
             when = self._when(IN)
             if when is None:
                 return None
             cents, source = self.amounts.inbound(), self._victim()
             if life.life_full(IN):
-                self._emit(when, source, cents, IN, TRANSFER_IN, DECLINED, rule=codes.RULE_TOTAL_IN)
+                self._emit(when, source, cents, TRANSFER_IN, rule=codes.RULE_TOTAL_IN)
                 return when
 
     def _when(self, direction: int) -> int | None:
         """The time of the next operation (after a pause if the period's limit is reached)."""
-        if self.life.period_full(direction):
-            self.life.new_period()
+        life = self.life
+        if life.period_full(direction):
+            life.new_period()
             when = self.clock.new_period()
         else:
             when = self.clock.step()
@@ -94,44 +94,32 @@ class DropSimulator:
     def _give_up(self, when: int, leg: Leg, scenario: int) -> int | None:
         """Declined outbound, its retries, then the declined inbound that blocks the drop."""
         target = self._declined_target(leg)
-        self._emit(when, target, leg.cents, OUT, leg.txn_type, DECLINED, scenario, codes.RULE_TOTAL_OUT)
+        self._emit(when, target, leg.cents, leg.txn_type, scenario, codes.RULE_TOTAL_OUT)
         for _ in range(self.stream.integer(*self.attempts)):
             retry = self._when(OUT)
             if retry is None:
                 return None
-            self._emit(retry, target, leg.cents, OUT, leg.txn_type, DECLINED, scenario, codes.RULE_TOTAL_OUT)
+            self._emit(retry, target, leg.cents, leg.txn_type, scenario, codes.RULE_TOTAL_OUT)
         when = self._when(IN)
         if when is None:
             return None
-        self._emit(
-            when, self._victim(), self.amounts.inbound(), IN, TRANSFER_IN, DECLINED, rule=codes.RULE_BLOCKED
-        )
+        self._emit(when, self._victim(), self.amounts.inbound(), TRANSFER_IN, rule=codes.RULE_BLOCKED)
         return when
 
     def _emit(
-        self,
-        when: int,
-        cp: int,
-        cents: int,
-        direction: int,
-        txn_type: int,
-        status: int,
-        scenario: int = NONE,
-        rule: int = NONE,
+        self, when: int, cp: int, cents: int, txn_type: int, scenario: int = NONE, rule: int = NONE
     ) -> None:
-        self.rows.add(
-            when,
-            self.client,
-            cp,
-            cents,
-            direction,
-            txn_type,
-            status,
-            scenario,
-            self.clock.period,
-            rule,
-            self.life.balance,
-        )
+        """Record one transaction of this drop (declined when `rule` names the limit that declined it)."""
+        ts, client, cp_, cents_, txn_type_, scenario_, period, rule_, balance = self._columns
+        ts(when)
+        client(self.client)
+        cp_(cp)
+        cents_(cents)
+        txn_type_(txn_type)
+        scenario_(scenario)
+        period(self.clock.period)
+        rule_(rule)
+        balance(self.life.balance)
 
     def _victim(self) -> int:
         """The outside account stolen money comes from."""
@@ -148,7 +136,7 @@ class DropSimulator:
         if leg.destination in (DROP, BANK_CLIENT):
             target = self.accounts.receiver(self.stream)
             if target is not None:
-                self.rows.add(when, target, self.client, leg.cents, IN, TRANSFER_IN, APPROVED)
+                self.rows.add(when, target, self.client, leg.cents, TRANSFER_IN)
                 return target
             return self.accounts.cashout(self.stream)
         return NONE
