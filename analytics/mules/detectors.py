@@ -5,8 +5,8 @@ its transactions after which the detector fires, so the flag time can be compare
 bank's block. The rules' first line looks only at the account itself; its second line adds
 links to accounts the first line flagged by then. The isolation forest is fitted, without
 labels, on every account's whole-history features; its threshold is the score that flags the
-configured share (`contamination`) of accounts, and an account is flagged when its score on
-some prefix of its history reaches that threshold.
+configured share (`contamination`) of accounts, and such an account's flag time is the first
+prefix of its history (of at least `min_operations` operations) that scores at the threshold.
 """
 
 from __future__ import annotations
@@ -90,7 +90,9 @@ def forest_flags(rows: pd.DataFrame, settings: DetectorSettings) -> tuple[Flags,
     model.fit(model_matrix(accounts))
     score = pd.Series(-model.score_samples(model_matrix(accounts)), index=accounts.index)
     threshold = float(np.quantile(score.to_numpy(), 1 - cfg.contamination))
-    candidates = rows["account_id"].isin(score.index[score >= threshold])
+    candidates = rows["account_id"].isin(score.index[score >= threshold]) & (
+        rows["operations"] >= cfg.min_operations
+    )
     prefixes = rows[candidates]
     prefix_score = -model.score_samples(model_matrix(prefixes)) if len(prefixes) else np.zeros(0)
     fired = np.zeros(len(rows), bool)

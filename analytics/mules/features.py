@@ -61,6 +61,7 @@ class ForestSettings(BaseModel):
     n_estimators: int = Field(ge=1)
     contamination: float = Field(gt=0, lt=0.5)
     random_state: int = Field(ge=0)
+    min_operations: int = Field(ge=1)
 
 
 class DetectorSettings(BaseModel):

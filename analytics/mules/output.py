@@ -21,7 +21,6 @@ import pyarrow.parquet as pq
 from analytics.errors import InputError
 from analytics.mules.runner import SimulationResult
 
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 LATEST = "latest"
 
 
@@ -29,8 +28,9 @@ def csv_bytes(table: pa.Table) -> bytes:
     """The table as CSV: a header, ISO 8601 UTC times with Z, no quoting (values never need it)."""
     columns = []
     for field, column in zip(table.schema, table.columns, strict=True):
-        if pa.types.is_timestamp(field.type):
-            column = pc.strftime(column, format=TIME_FORMAT)
+        if pa.types.is_timestamp(field.type):  # "2025-01-01 00:00:00" -> "2025-01-01T00:00:00Z"
+            text = pc.replace_substring(pc.cast(column, pa.string()), " ", "T")
+            column = pc.binary_join_element_wise(text, "Z", "")
         columns.append(column)
     text = pa.table(columns, names=table.column_names)
     out = io.BytesIO()

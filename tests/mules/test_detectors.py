@@ -7,6 +7,7 @@ import pytest
 
 from analytics.mules import evaluation
 from analytics.mules.configuration import load_drops
+from analytics.mules.features import load_settings
 from analytics.mules.runner import Runner
 from tests.mules.handmade import A, B, C, D, handmade_run
 
@@ -44,13 +45,20 @@ def test_detection_time_against_the_bank(result: evaluation.Evaluation) -> None:
 
 
 def test_the_forest_flags_its_share_of_accounts(result: evaluation.Evaluation) -> None:
-    acc = result.accounts
+    settings = load_settings()
+    short = settings.model_copy(update={"unsupervised": settings.unsupervised.model_copy(
+        update={"min_operations": 1})})
+    acc = evaluation.evaluate(handmade_run(), settings=short).accounts
     # contamination 0.1 of 4 accounts: the threshold is the 90th percentile of the 4 scores, which only
     # the highest score reaches
     assert acc["isolation_forest"].sum() == 1
-    assert acc["score"].idxmax() == acc.index[acc["isolation_forest"] == 1][0]
-    top = acc.index[acc["isolation_forest"] == 1][0]
+    top = acc["score"].idxmax()
+    assert acc.loc[top, "isolation_forest"] == 1
     assert acc.loc[top, "isolation_forest_at"] <= acc.loc[top, "ts"]  # flagged by its last row at the latest
+    # with the default minimum of 5 operations, only A (7 operations) could be flagged at all
+    default = result.accounts
+    assert default["isolation_forest"].sum() == int(top == A)
+    assert (acc["score"] == default["score"]).all()  # the same forest, only the flag time rule differs
 
 
 def test_confusion_by_hand() -> None:
