@@ -8,8 +8,6 @@ byte-identical on every run. `init-db` stores this run (analytics/mules/samples_
 from __future__ import annotations
 
 import copy
-import os
-import tempfile
 from pathlib import Path
 
 import yaml
@@ -73,19 +71,6 @@ def sample_config() -> DropsConfig:
     return from_mapping(sample_mapping(), "mule lab sample settings")
 
 
-def _write(path: Path, data: bytes) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def generate(out_dir: Path) -> list[Path]:
     """Write the mule lab's sample files under out_dir/mules; return their paths sorted."""
     folder = Path(out_dir) / FOLDER
@@ -96,4 +81,6 @@ def generate(out_dir: Path) -> list[Path]:
         "drops.yaml": header + yaml.safe_dump(sample_mapping(), sort_keys=False).encode(),
         **output.run_files(result, parquet=False),
     }
-    return sorted(_write(folder / name, data) for name, data in files.items())
+    for name, data in files.items():  # write_all stages the folder and swaps it in whole
+        (folder / name).write_bytes(data)
+    return sorted(folder / name for name in files)

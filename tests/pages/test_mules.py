@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics.mules import runs
 from tests.conftest import ROOT
 from tests.mules.handmade import A, D, handmade_run
+from tests.pages.test_pages import fresh_cache  # noqa: F401 - each test gets its own store
 
 PAGE = str(ROOT / "pages" / "mule_lab.py")
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(db_path: Path):
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 def run_page() -> AppTest:
