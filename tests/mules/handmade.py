@@ -37,6 +37,9 @@ ROWS = [
     (30, D, "X0000006", "500.00", "in", "transfer_in", "approved", None),
     (31, D, None, "500.00", "out", "online_purchase", "approved", None),
 ]
+# the drops' batches: A's first is withdrawn in part and sent on, its second bought as crypto; D buys once
+SCENARIOS = {0: "partial_withdrawal", 1: "partial_withdrawal", 3: "partial_withdrawal", 7: "single_transfer",
+             8: "single_transfer", 9: "single_transfer", 12: "single_purchase", 13: "single_purchase"}
 LABELS = {A: ("distributor", h(13)), B: (None, None), C: (None, None), D: ("purchaser", None)}
 
 
@@ -47,7 +50,7 @@ def handmade_run() -> SimulationResult:
         values = {"txn_id": f"T{i:09d}", "timestamp": h(hours), "account_id": account, "counterparty": cp,
                   "amount": Decimal(amount), "direction": direction, "txn_type": txn_type, "status": status,
                   "is_fraud": int(kind is not None), "fraud_type": f"drop_{kind}" if kind else None,
-                  "period": 1 if kind else None, "rule": rule}
+                  "period": 1 if kind else None, "rule": rule, "scenario": SCENARIOS.get(i - 1)}
         for c in TRANSACTION_COLUMNS:
             cols[c].append(values.get(c))
     types = {"timestamp": pa.timestamp("s"), "amount": pa.decimal128(18, 2), "is_fraud": pa.int8(),

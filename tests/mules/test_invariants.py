@@ -54,7 +54,7 @@ def configs(draw) -> DropsConfig:
     return from_mapping(data)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(configs())
 def test_every_drop_keeps_the_invariants(cfg: DropsConfig) -> None:
     _, df, accounts = simulate(cfg)
