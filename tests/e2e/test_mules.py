@@ -28,18 +28,20 @@ def test_generate_a_small_run_and_open_one_drop(app_server, page) -> None:
            ).to_be_visible(timeout=60_000)
     metric = page.get_by_test_id("stMetric").filter(has_text="Drops").first
     expect(metric.get_by_test_id("stMetricValue")).to_have_text("9")
-    shot = screenshot(page, "mule_lab_run")
     expect(page.locator(".gtitle", has_text="Batches per scenario")).to_be_visible(timeout=30_000)
+    # the last section (the detectors) is drawn: the page is idle
+    expect(page.get_by_text(re.compile(r"^Best: \w+ with F1 \d\.\d{3}"))).to_be_visible(timeout=60_000)
+    screenshot(page, "mule_lab_run")
 
     # open the second drop of the list
     page.get_by_test_id("stSelectbox").filter(has_text="Drop").click()
     options = page.get_by_role("option")
-    expect(options.first).to_be_visible()
+    expect(options.first).to_be_visible(timeout=30_000)
     chosen = options.nth(1).inner_text()
     account = chosen.split(" · ")[0]
     options.nth(1).click()
     expect(page.locator(".gtitle", has_text=f"Balance of {account}")).to_be_visible(timeout=30_000)
-    expect(page.get_by_text(re.compile(rf"\d+ transactions of {account}"))).to_be_visible()
+    expect(page.get_by_text(re.compile(rf"\d+ transactions of {account}"))).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("stMetric").filter(has_text="Activity periods").first).to_be_visible()
     expect(page.get_by_text(re.compile(r"^Best: \w+ with F1 \d\.\d{3}"))).to_be_visible(timeout=60_000)
     assert page.locator("[data-testid='stException']").count() == 0
