@@ -24,11 +24,13 @@ def run_tables(db: str, run_id: str) -> dict[str, pd.DataFrame]:
 
 @st.cache_data(**CACHE)
 def account_rows(db: str, run_id: str, account: str) -> pd.DataFrame:
+    """One account's transactions in a stored run."""
     return runs.run_query(get_store(), "account_transactions", run_id, account_id=account)
 
 
 @st.cache_data(**CACHE)
 def detector_results(db: str, run_id: str) -> evaluation.Evaluation:
+    """Features, detectors and measures of a stored run."""
     return evaluation.evaluate(get_store(), run_id)
 
 

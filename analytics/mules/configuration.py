@@ -26,12 +26,14 @@ SUM_TOLERANCE = 1e-9
 
 
 def _pair(value: Any) -> Any:
+    """A range is a list of two values."""
     if not isinstance(value, list | tuple) or len(value) != 2:
         raise ValueError(f"a range is written [min, max], got {value!r}")
     return value
 
 
 def _ordered(value: tuple[float, float]) -> tuple[float, float]:
+    """min <= max."""
     lo, hi = value
     if lo > hi:
         raise ValueError(f"bad range: min {lo:g} is greater than max {hi:g}")
@@ -39,24 +41,28 @@ def _ordered(value: tuple[float, float]) -> tuple[float, float]:
 
 
 def _non_negative(value: tuple[float, float]) -> tuple[float, float]:
+    """min >= 0."""
     if value[0] < 0:
         raise ValueError(f"bad range: min {value[0]:g} must not be negative")
     return value
 
 
 def _positive(value: tuple[float, float]) -> tuple[float, float]:
+    """min > 0."""
     if value[0] <= 0:
         raise ValueError(f"bad range: min {value[0]:g} must be greater than 0")
     return value
 
 
 def _at_least_two(value: tuple[int, int]) -> tuple[int, int]:
+    """Parts are several: min >= 2."""
     if value[0] < 2:
         raise ValueError(f"bad range: min {value[0]} must be at least 2 (parts means several)")
     return value
 
 
 def _share_range(value: tuple[float, float]) -> tuple[float, float]:
+    """Both ends are shares in [0, 1]."""
     if value[0] < 0 or value[1] > 1:
         raise ValueError("bad range: shares lie in [0, 1]")
     return value
@@ -114,6 +120,7 @@ class KindSettings(Strict):
     @field_validator("scenarios")
     @classmethod
     def _probabilities(cls, value: dict[str, float]) -> dict[str, float]:
+        """Exactly this kind's scenarios, each in [0, 1], summing to 1."""
         names = cls.scenario_names
         missing = [n for n in names if n not in value]
         unknown = [n for n in value if n not in names]
@@ -194,11 +201,13 @@ class DropsConfig(Strict):
     @field_validator("start", "end")
     @classmethod
     def _timestamp(cls, value: str) -> str:
+        """An ISO 8601 timestamp."""
         parse_time(value)
         return value
 
     @model_validator(mode="after")
     def _window(self) -> DropsConfig:
+        """The window is not empty."""
         if self.start_ts >= self.end_ts:
             raise ValueError(f"end ({self.end}) must be after start ({self.start})")
         return self

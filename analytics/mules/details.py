@@ -125,6 +125,7 @@ class Details:
         self.device_text = formatted("D", np.concatenate([own, DEVICE_HANDLERS + np.arange(handlers)]), 8)
 
     def _addresses(self, n: int) -> np.ndarray:
+        """n random public IPv4 addresses as integers."""
         first = IP_FIRST_OCTETS[self.gen.integers(0, len(IP_FIRST_OCTETS), n)]
         return (first << 24) | self.gen.integers(0, 1 << 24, n)
 

@@ -93,6 +93,7 @@ def timing_summary(timing: pd.DataFrame) -> pd.DataFrame:
 
 
 def _median(values: pd.Series) -> float | None:
+    """The median, None for no values."""
     return float(np.median(values)) if len(values) else None
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from analytics import config, sql
-from analytics.mules.configuration import _ordered
+from analytics.mules.configuration import CountRange
 from analytics.mules.runner import SimulationResult
 from analytics.store import Store
 
@@ -40,6 +40,13 @@ MODEL_FEATURES = (
     "flagged_links",
     "inbound_transfers",
 )
+
+
+def _hours(value: tuple[int, int]) -> tuple[int, int]:
+    """UTC hours [from, to) within a day."""
+    if value[1] > 24:
+        raise ValueError(f"hours lie in [0, 24], got {value[1]}")
+    return value
 
 
 class RuleSettings(BaseModel):
@@ -68,7 +75,7 @@ class DetectorSettings(BaseModel):
     """config/mule_detectors.yaml."""
 
     model_config = ConfigDict(extra="forbid")
-    night_hours: Annotated[tuple[int, int], AfterValidator(_ordered)]
+    night_hours: Annotated[CountRange, AfterValidator(_hours)]
     drain_cap_hours: float = Field(gt=0)
     rules: RuleSettings
     unsupervised: ForestSettings
@@ -99,6 +106,7 @@ def scratch(result: SimulationResult) -> Iterator[duckdb.DuckDBPyConnection]:
 def _read(
     con: duckdb.DuckDBPyConnection, run_id: str, settings: DetectorSettings
 ) -> tuple[pd.DataFrame, ...]:
+    """The running features and the accounts of one run on an open connection."""
     query = sql.load("mules/transaction_features")
     night_from, night_to = settings.night_hours
     rows = con.execute(query.text, {"run_id": run_id, "night_from": night_from, "night_to": night_to}).df()

@@ -55,12 +55,14 @@ class LegitClients:
 
     # -- helpers -----------------------------------------------------------------------------
     def _per_client(self, lo_hi: tuple[float, float], log: bool = False) -> np.ndarray:
+        """One value per client drawn from a range (log-uniform if asked)."""
         lo, hi = lo_hi
         if log and lo > 0:
             return np.exp(self.gen.uniform(np.log(lo), np.log(hi), self.count))
         return self.gen.uniform(lo, hi, self.count)
 
     def _cents(self, lo_hi: tuple[float, float], n: int) -> np.ndarray:
+        """n log-uniform amounts in cents (at least 1 cent)."""
         lo, hi = lo_hi
         return np.maximum(np.round(np.exp(self.gen.uniform(np.log(lo), np.log(hi), n)) * 100), 1).astype(
             np.int64
@@ -93,6 +95,7 @@ class LegitClients:
         txn_type: int,
         scalable: bool,
     ) -> None:
+        """Keep one batch of generated transactions (scalable: spending scaled to the budget)."""
         n = len(ts)
         self.parts.append(
             (ts, who, cp, cents, np.full(n, direction), np.full(n, txn_type), np.full(n, scalable))

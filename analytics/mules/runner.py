@@ -104,6 +104,7 @@ def _coded(values: np.ndarray, vocabulary: tuple[str, ...]) -> pa.Array:
 
 
 def _transactions(seed: int, accounts: Accounts, rows: Rows, legit) -> tuple[pa.Table, np.ndarray]:
+    """The transactions table in the contract's columns, and each row's drop balance."""
     drop = rows.arrays()
     n_legit = len(legit.ts)
     empty = np.full(n_legit, codes.NONE, np.int64)
@@ -165,6 +166,7 @@ def _transactions(seed: int, accounts: Accounts, rows: Rows, legit) -> tuple[pa.
 
 
 def _accounts(accounts: Accounts, blocked: np.ndarray) -> pa.Table:
+    """The accounts table, sorted by account id."""
     numbers = accounts.numbers
     order = np.argsort(numbers, kind="stable")
     client = np.arange(accounts.total)[order]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from analytics.config import read_yaml, validate
 from analytics.errors import ConfigError
 from analytics.mules.configuration import (
     DropsConfig,
@@ -14,6 +15,8 @@ from analytics.mules.configuration import (
     load_drops,
     with_overrides,
 )
+from analytics.mules.features import DetectorSettings
+from tests.conftest import ROOT
 from tests.mules.helpers import DEFAULT_YAML, default_mapping, write_yaml
 
 KIND_KEYS = ("count", "limits", "gap_minutes", "pause_hours", "jitter_minutes", "attempts", "inbound_amount",
@@ -144,3 +147,33 @@ def test_overrides_replace_counts_and_seed_and_are_checked() -> None:
     assert isinstance(cfg, DropsConfig)
     with pytest.raises(ConfigError, match="--distributors: Input should be greater than or equal to 0"):
         with_overrides(cfg, distributors=-2)
+
+
+DETECTOR_KEYS = (["night_hours", "drain_cap_hours", "rules", "unsupervised"]
+                 + [f"rules.{k}" for k in ("drain_hours", "min_fast_drains", "min_pass_through",
+                                           "max_everyday_share", "min_counterparties", "linked_fast_drains")]
+                 + [f"unsupervised.{k}" for k in ("n_estimators", "contamination", "random_state",
+                                                  "min_operations")])
+
+
+@pytest.mark.parametrize("key", DETECTOR_KEYS)
+def test_a_missing_detector_setting_is_named(key: str) -> None:
+    data = read_yaml(ROOT / "config" / "mule_detectors.yaml")
+    *path, last = key.split(".")
+    (_get(data, ".".join(path)) if path else data).pop(last)
+    with pytest.raises(ConfigError, match=rf"mule_detectors.yaml: {key}: Field required"):
+        validate(DetectorSettings, data, "mule_detectors.yaml")
+
+
+@pytest.mark.parametrize(("key", "value", "expected"), [
+    ("night_hours", [6, 2], "night_hours: Value error, bad range: min 6 is greater than max 2"),
+    ("night_hours", [0, 30], "night_hours: Value error, hours lie in [0, 24], got 30"),
+    ("rules.max_everyday_share", 1.5, "rules.max_everyday_share: Input should be less than or equal to 1"),
+    ("unsupervised.contamination", 0.7, "unsupervised.contamination: Input should be less than 0.5"),
+])
+def test_bad_detector_settings_are_named(key: str, value, expected: str) -> None:
+    data = read_yaml(ROOT / "config" / "mule_detectors.yaml")
+    _set(data, key, value)
+    with pytest.raises(ConfigError) as err:
+        validate(DetectorSettings, data, "mule_detectors.yaml")
+    assert expected in str(err.value)
