@@ -84,6 +84,8 @@ def forest_flags(rows: pd.DataFrame, settings: DetectorSettings) -> tuple[Flags,
     """Fit on whole histories; flag at the first prefix scoring at or above the threshold."""
     accounts = last_rows(rows)
     cfg = settings.unsupervised
+    if accounts.empty:  # a run without transactions: nothing to fit, nothing flagged
+        return Flags(FOREST, pd.Series(dtype="int64")), pd.Series(dtype=float), float("nan")
     model = IsolationForest(
         n_estimators=cfg.n_estimators, contamination=cfg.contamination, random_state=cfg.random_state
     )

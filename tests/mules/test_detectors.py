@@ -81,3 +81,16 @@ def test_the_best_detector_reaches_f1_of_0_9_on_the_default_settings() -> None:
     assert best["tp"] + best["fp"] + best["fn"] + best["tn"] == 2230
     summary = ev.timing_summary.set_index("detector").loc["rules"]
     assert summary["share_before_block"] > 0.9  # the rules flag almost every drop before the bank blocks it
+
+
+def test_runs_without_drops_or_without_anyone_are_measured_as_zeros() -> None:
+    from analytics.mules.configuration import with_overrides
+
+    empty = evaluation.evaluate(Runner(with_overrides(load_drops(), distributors=0, purchasers=0,
+                                                      legit_clients=0)).run())
+    assert empty.metrics[["tp", "fp", "fn", "tn", "f1"]].to_numpy().sum() == 0
+    assert empty.timing.empty and (empty.timing_summary["flagged_drops"] == 0).all()
+    clients = evaluation.evaluate(Runner(with_overrides(load_drops(), distributors=0, purchasers=0,
+                                                        legit_clients=5)).run())
+    rules = clients.best()
+    assert rules["tp"] + rules["fn"] == 0 and rules["recall"] == 0.0  # no drop to find: defined as 0

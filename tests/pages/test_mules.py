@@ -86,3 +86,17 @@ def test_shares_that_do_not_sum_to_one_are_refused_by_name(store) -> None:
     assert not at.exception
     assert "distributor.scenarios: Value error, probabilities sum to 1.1, not 1" in at.error[0].value
     assert runs.list_runs(store).empty
+
+
+def test_a_run_without_drops(store, actor) -> None:
+    from analytics.mules.configuration import load_drops, with_overrides
+    from analytics.mules.runner import Runner
+
+    runs.save_run(store, Runner(with_overrides(load_drops(), distributors=0, purchasers=0,
+                                               legit_clients=3)).run(), actor)
+    at = run_page()
+    assert not at.exception, at.exception
+    assert metrics(at)["Drops"] == "0" and metrics(at)["Blocked drops"] == "0"
+    assert "This run has no drops." in [i.value for i in at.info]
+    assert ("0 in-bank transfers sent by drops: 0 started another drop's life, the rest paid 0 ordinary "
+            "clients.") in [c.value for c in at.caption]
