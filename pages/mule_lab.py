@@ -48,7 +48,7 @@ with guarded("Reading config/drops.yaml"):
 if base is not None:
     with st.form("mule_generate"):
         st.subheader("Generate a run")
-        c = st.columns(6)
+        c = st.columns(4) + st.columns([1, 1, 2])
         values: dict[str, object] = {
             "distributor.count": c[0].number_input("Distributors", 0, 100_000, base.distributor.count,
                                                    key="mule_distributors"),
