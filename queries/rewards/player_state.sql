@@ -1,0 +1,31 @@
+-- Each player's derived state and segment (contracts/players.md), read from the view input_players.
+-- Segments compare the input's own numbers (exact for the store's decimals); fields become DOUBLE.
+SELECT
+    player_id,
+    CAST(total_deposited AS DOUBLE) AS total_deposited,
+    CAST(total_wagered AS DOUBLE) AS total_wagered,
+    CAST(total_won AS DOUBLE) AS total_won,
+    CAST(sessions AS DOUBLE) AS sessions,
+    CAST(sessions AS DOUBLE) AS session_count,
+    CAST(playtime_hours AS DOUBLE) AS playtime_hours,
+    CAST(total_withdrawn AS DOUBLE) AS total_withdrawn,
+    CAST(bonus_received AS DOUBLE) AS bonus_received,
+    registered_at,
+    last_active_at,
+    tier,
+    source_file,
+    player_active,
+    CAST(total_won - total_wagered AS DOUBLE) AS net_pnl,
+    CAST(greatest(total_wagered - total_won, 0) AS DOUBLE) AS net_loss,
+    CAST(total_wagered AS DOUBLE) / greatest(sessions, 1) AS avg_wager_per_session,
+    CASE
+        WHEN total_wagered > 0 THEN CAST(total_won AS DOUBLE) / CAST(total_wagered AS DOUBLE)
+    END AS win_loss_ratio,
+    CASE
+        WHEN total_wagered < $new_wagered_below THEN 'NEW'
+        WHEN total_wagered >= $vip_wagered_min AND sessions >= $vip_sessions_min THEN 'VIP'
+        WHEN total_won - total_wagered > $winning_share * total_wagered THEN 'WINNING'
+        WHEN total_won - total_wagered < -$losing_share * total_wagered THEN 'LOSING'
+        ELSE 'BREAKEVEN'
+    END AS segment
+FROM input_players
