@@ -144,7 +144,7 @@ class _Walker:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, int | float):
             kind = "text" if isinstance(value, str | bytes) else type(value).__name__
-            raise FormulaError(f"{kind} {self.part(node)!r} is not allowed (only numbers)")
+            raise FormulaError(f"{kind} {self.part(node)} is not allowed (only numbers)")
         try:
             number = float(value)
         except OverflowError:

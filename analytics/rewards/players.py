@@ -99,7 +99,7 @@ def detail(store: Store, player_id: str, cfg: RewardsConfig, actor: Actor) -> di
     if result.table.empty:
         return None
     row = next(result.table.itertuples(index=False))
-    export = process.read_players(store, player_id=player_id).iloc[0].to_dict()
+    export = process.read_players(store, player_id=player_id).to_pylist()[0]
     earned = tiers.loyalty_points(store, player_id)
     points = float(earned["points"].iloc[0]) if len(earned) else 0.0
     runner = sql.DuckDBRunner(store)

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
+import pyarrow as pa
 
 from analytics import sql
 from analytics.identity import Actor, require
@@ -33,11 +34,12 @@ class Evaluation:
     repeated: dict[str, int] = field(default_factory=dict)  # player -> rows in its file (when > 1)
 
 
-def read_players(store: Store, *, file_id: str | None = None, player_id: str | None = None) -> pd.DataFrame:
-    """Players to evaluate: the latest row of each (or one file's rows, or one player)."""
-    return sql.DuckDBRunner(store).run(
-        "rewards/current_players", {"file_id": file_id, "player_id": player_id}
-    )
+def read_players(store: Store, *, file_id: str | None = None, player_id: str | None = None) -> pa.Table:
+    """Players to evaluate: the latest row of each (or one file's rows, or one player), as Arrow so
+    the store's decimals stay exact for the segment thresholds."""
+    query = sql.load("rewards/current_players")
+    with store.connect() as con:
+        return con.sql(query.text, params={"file_id": file_id, "player_id": player_id}).to_arrow_table()
 
 
 def issued_totals(store: Store, now: dt.datetime) -> pd.DataFrame:
@@ -69,9 +71,10 @@ def evaluate(
         players, rules, cfg, signals=signals, issued=issued, issued_keys=keys, versions=versions
     ).to_pandas()
     table = table.sort_values("player_id", kind="stable", ignore_index=True)
-    repeated = {
-        p: int(n) for p, n in zip(players["player_id"], players["rows_in_file"], strict=True) if n > 1
-    }
+    counts = zip(
+        players.column("player_id").to_pylist(), players.column("rows_in_file").to_pylist(), strict=True
+    )
+    repeated = {p: int(n) for p, n in counts if n > 1}
     return Evaluation(table, rules, versions, now, repeated=repeated if file_id else {})
 
 

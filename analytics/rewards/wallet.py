@@ -399,15 +399,15 @@ def record_wager(
     *,
     key: str,
     game_type: str | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime | None = None, now: dt.datetime | None = None,
 ) -> dict:
-    """Count a wager towards the player's active bonuses (oldest first, eligible games only);
-    a bonus whose target is reached is released to CASH. Idempotent by `key`."""
+    """Count a wager placed `at` towards the player's bonuses active then (oldest first, eligible
+    games only); a bonus whose target is reached is released to CASH. Idempotent by `key`."""
     require(actor, "wallet.credit")
     player_id, value = _player(player_id), money(amount, "wager amount")
     if not key or not str(key).strip():
         raise InputError("a wager needs an idempotency key")
-    now = utc_now()
+    now = now or utc_now()
     at = at or now
     game = game_type.strip().lower() if game_type and game_type.strip() else None
     with store.connect() as con:
