@@ -132,19 +132,19 @@ with tab_rules:
         "Simulate among the other active rules (priorities apply)", key="rw_with_others"
     )
     c1, c2, c3 = st.columns(3)
-    if c1.button("Simulate on all players", type="primary", disabled=rule is None):
+    if c1.button("Simulate on all players", type="primary", disabled=rule is None, key="rw_simulate"):
         with guarded("The simulation"):
             st.session_state["rw_sim"] = (
                 rule.rule_id,
                 process.simulate(store, rule, cfg, actor, with_others=with_others),
             )
-    if c2.button("Save as a new version", disabled=rule is None):
+    if c2.button("Save as a new version", disabled=rule is None, key="rw_save"):
         with guarded("Saving"):
             saved = rule_store.save_rules(store, [rule], actor)[0]
             st.toast(f"{saved['rule_id']}: {saved['action']} (version {saved['version']})")
             st.session_state.pop("rw_sim", None)
             st.rerun()
-    if c3.button("Issue rewards now (active rules, all players)"):
+    if c3.button("Issue rewards now (active rules, all players)", key="rw_issue"):
         with guarded("Issuing"):
             rules, _ = rule_store.current_rules(store, cfg.formula)
             issued = process.run(store, rules, cfg, actor, issue=True).issued
@@ -173,11 +173,11 @@ with tab_rules:
             st.dataframe(history.drop(columns=["definition"]), hide_index=True, width="stretch")
             target = st.selectbox("Roll back to version", history["version"].tolist()[1:], key="rw_rollback")
             b1, b2 = st.columns(2)
-            if target is not None and b1.button(f"Roll back to v{target}"):
+            if target is not None and b1.button(f"Roll back to v{target}", key="rw_rollback_go"):
                 rule_store.rollback(store, choice, int(target), actor, cfg.formula)
                 st.rerun()
             active = bool(parse_rules_text(history["definition"].iloc[0], cfg.formula)[0].is_active)
-            if b2.button("Deactivate" if active else "Activate"):
+            if b2.button("Deactivate" if active else "Activate", key="rw_toggle"):
                 rule_store.set_active(store, choice, not active, actor)
                 st.rerun()
 
