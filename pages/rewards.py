@@ -1,5 +1,7 @@
 """Rewards & ROI: segments, the rule editor with simulation, issued rewards, abuse, one player."""
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -24,6 +26,11 @@ st.caption(
     "Segments, reward rules with profit safety (expected value, ROI, caps), abuse checks and the wallet."
 )
 store, actor = get_store(), current_actor()
+
+
+def plain(text: object) -> str:
+    """Text shown as typed: markdown characters escaped (a formula's * or __ stay as they are)."""
+    return re.sub(r"([\\`*_\[\]<>$~|#:])", r"\\\1", str(text))
 
 
 def money(value: float | None) -> str:
@@ -65,13 +72,15 @@ with st.expander(
         if outcome is None:
             continue
         if outcome.status == "failed":
-            st.error(f"{outcome.file_name}: {outcome.error}")
+            st.error(plain(f"{outcome.file_name}: {outcome.error}"))
         elif outcome.status == "duplicate":
-            st.info(f"{outcome.file_name}: already loaded, nothing added.")
+            st.info(plain(f"{outcome.file_name}: already loaded, nothing added."))
         else:
             st.success(
-                f"{outcome.file_name} → {outcome.table}: {outcome.rows_loaded:,} rows loaded, "
-                f"{outcome.rows_rejected:,} rejected"
+                plain(
+                    f"{outcome.file_name} → {outcome.table}: {outcome.rows_loaded:,} rows loaded, "
+                    f"{outcome.rows_rejected:,} rejected"
+                )
             )
             if outcome.rejects:
                 st.table(pd.DataFrame([r.__dict__ for r in outcome.rejects[:20]]).set_index("line"))
@@ -91,7 +100,13 @@ with tab_seg:
         counts = report.segment_counts(table)
         cols = st.columns(len(counts))
         for col, row in zip(cols, counts.itertuples(), strict=True):
-            col.metric(row.segment, f"{row.players:,}", f"{row.share:.0%} of players", delta_color="off")
+            col.metric(
+                row.segment,
+                f"{row.players:,}",
+                f"{row.share:.0%} of players",
+                delta_color="off",
+                delta_arrow="off",
+            )
         st.plotly_chart(charts.segment_bar(counts), width="stretch")
         now = report.simulation(table)
         st.caption(
@@ -104,7 +119,7 @@ with tab_rules:
     with guarded("Reading the rules"):
         stored = rule_store.current_table(store)
     if not stored.empty:
-        st.dataframe(stored.drop(columns=["definition"]), hide_index=True, width="stretch")
+        st.dataframe(rule_store.summary(stored), hide_index=True, width="stretch")
     choice = st.selectbox(
         "Rule to edit", [NEW_RULE, *stored.get("rule_id", pd.Series(dtype=str)).tolist()], key="rw_choice"
     )
@@ -117,17 +132,19 @@ with tab_rules:
     text = st.text_area("Rule (JSON)", value=default, height=300, key=f"rw_rule_{choice}")
     rule = None
     try:
-        parsed = parse_rules_text(text, cfg.formula, "rule")
+        parsed = parse_rules_text(text, cfg.formula, "rule editor")
         if len(parsed) != 1:
-            raise InputError("rule: edit one rule at a time (one JSON object)")
+            raise InputError("rule editor: edit one rule at a time (one JSON object)")
         rule = parsed[0]
         st.success(
-            f"Valid: {rule.rule_id}, priority {rule.priority}, {rule.reward_type}, "
-            f"amount = min(max({rule.formula_text}, 0), {rule.max_amount:g})",
+            plain(
+                f"Valid: {rule.rule_id}, priority {rule.priority}, {rule.reward_type}, "
+                f"amount = min(max({rule.formula_text}, 0), {rule.max_amount:g})"
+            ),
             icon=":material/check:",
         )
     except InputError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(exc), icon=":material/error:")
     with_others = st.checkbox(
         "Simulate among the other active rules (priorities apply)", key="rw_with_others"
     )
@@ -141,7 +158,7 @@ with tab_rules:
     if c2.button("Save as a new version", disabled=rule is None, key="rw_save"):
         with guarded("Saving"):
             saved = rule_store.save_rules(store, [rule], actor)[0]
-            st.toast(f"{saved['rule_id']}: {saved['action']} (version {saved['version']})")
+            st.toast(plain(f"{saved['rule_id']}: {saved['action']} (version {saved['version']})"))
             st.session_state.pop("rw_sim", None)
             st.rerun()
     if c3.button("Issue rewards now (active rules, all players)", key="rw_issue"):
@@ -156,17 +173,19 @@ with tab_rules:
     sim = st.session_state.get("rw_sim")
     if sim and rule is not None and sim[0] == rule.rule_id:
         result = sim[1]
-        st.subheader(f"Simulation of {sim[0]} on {result['players']:,} players")
-        m = st.columns(5)
+        st.subheader(plain(f"Simulation of {sim[0]} on {result['players']:,} players"))
+        m = st.columns(3)
         m[0].metric("Players reached", f"{result['reached']:,}")
         m[1].metric("Approved", f"{result['approved']:,}")
-        m[2].metric("Total cost", money(result["cost"]))
-        m[3].metric("Expected revenue", money(result["expected_revenue"]))
-        m[4].metric("ROI", pct(result["roi_percent"]))
+        m[2].metric("Players evaluated", f"{result['players']:,}")
+        m = st.columns(3)
+        m[0].metric("Total cost", money(result["cost"]))
+        m[1].metric("Expected revenue", money(result["expected_revenue"]))
+        m[2].metric("ROI", pct(result["roi_percent"]))
         if not result["by_segment"].empty:
-            st.table(result["by_segment"].set_index("segment"))
+            st.table(result["by_segment"].set_index("segment").round(2))
         if result["declined"]:
-            st.caption("Declined: " + ", ".join(f"{k} {v:,}" for k, v in result["declined"].items()))
+            st.caption(plain("Declined: " + ", ".join(f"{k} {v:,}" for k, v in result["declined"].items())))
     if choice != NEW_RULE:
         with st.expander(f"Versions of {choice}"), guarded("Reading the versions"):
             history = rule_store.history(store, choice)
@@ -197,11 +216,11 @@ with tab_issued, guarded("Reading issued rewards"):
             charts.cost_and_revenue(by_rule, "rule_id", "Issued rewards by rule"), width="stretch"
         )
         st.markdown("**By rule**")
-        st.dataframe(by_rule, hide_index=True, width="stretch")
+        st.dataframe(by_rule.round(2), hide_index=True, width="stretch")
         st.markdown("**By segment**")
-        st.dataframe(report.issued_by(issued, "segment"), hide_index=True, width="stretch")
+        st.dataframe(report.issued_by(issued, "segment").round(2), hide_index=True, width="stretch")
         st.markdown("**By rule and segment**")
-        st.dataframe(issued, hide_index=True, width="stretch")
+        st.dataframe(issued.round(2), hide_index=True, width="stretch")
 
 with tab_abuse:
     if not table.empty:
@@ -221,7 +240,7 @@ with tab_player:
         with guarded("Reading the player"):
             info = players.detail(store, pid, cfg, actor)
             if info is None:
-                st.warning(f"No player {pid!r} is stored.")
+                st.warning(plain(f"No player {pid!r} is stored."))
             else:
                 m = st.columns(4)
                 m[0].metric("Segment", info["segment"])
@@ -230,20 +249,28 @@ with tab_player:
                     info["tier"] or "–",
                     f"{info['loyalty_points_earned']:,.0f} points earned",
                     delta_color="off",
+                    delta_arrow="off",
                 )
-                m[2].metric("Abuse score", info["abuse"]["score"], info["abuse"]["action"], delta_color="off")
+                m[2].metric(
+                    "Abuse score",
+                    info["abuse"]["score"],
+                    info["abuse"]["action"],
+                    delta_color="off",
+                    delta_arrow="off",
+                )
                 m[3].metric("Net result (net_pnl)", money(info["state"]["net_pnl"]))
                 for line in [", ".join(info["abuse"]["signals"])] + info["abuse"]["evidence"]:
                     if line:
-                        st.caption(f"Abuse: {line}")
+                        st.caption(plain(f"Abuse: {line}"))
                 st.markdown("**State**")
-                st.table(pd.DataFrame([{**info["state"], "sessions": info["export"]["sessions"]}]))
+                state = {**info["state"], "sessions": info["export"]["sessions"]}
+                st.table(pd.DataFrame([state]).round(4))
                 st.markdown("**Wallet**")
-                st.table(pd.DataFrame([info["balances"]]))
+                st.table(pd.DataFrame([info["balances"]]).round(2))
                 for entry in info["decision"]:
                     verdict = "approved" if entry["approved"] else f"declined ({entry['reason']})"
                     st.caption(
-                        f"Now: {entry['rule_id']} {entry['type']} {money(entry['amount'])} – {verdict}"
+                        plain(f"Now: {entry['rule_id']} {entry['type']} {money(entry['amount'])} – {verdict}")
                     )
                 st.markdown("**Bonuses**")
                 st.dataframe(info["bonuses"], hide_index=True, width="stretch")

@@ -39,8 +39,9 @@ def cost_and_revenue(frame: pd.DataFrame, by: str, title: str) -> go.Figure:
     fig.update_layout(
         title=title,
         barmode="group",
-        height=340,
-        margin={"t": 50, "b": 30, "l": 40, "r": 10},
-        legend={"orientation": "h", "y": -0.2},
+        height=400,
+        margin={"t": 80, "b": 30, "l": 40, "r": 10},
+        legend={"orientation": "h", "y": 1.12, "x": 0},
     )
+    fig.update_xaxes(automargin=True)
     return fig

@@ -154,3 +154,43 @@ def matching_versions(store: Store, rules: list[Rule]) -> dict[str, int]:
         for r in rules
         if r.rule_id in stored and stored[r.rule_id][1] == canonical(r.definition)
     }
+
+
+def summary(table: pd.DataFrame) -> pd.DataFrame:
+    """The current rules as people scan them: id, version, on/off, priority, type, formula, cap, who."""
+    rows = []
+    for rule_id, version, definition, changed_at, changed_by in zip(
+        table["rule_id"],
+        table["version"],
+        table["definition"],
+        table["changed_at"],
+        table["changed_by"],
+        strict=True,
+    ):
+        d = json.loads(definition)
+        config = d["reward_config"]
+        rows.append(
+            {
+                "rule_id": rule_id,
+                "version": int(version),
+                "active": d["is_active"],
+                "priority": d["priority"],
+                "type": config["type"],
+                "formula": config["formula"],
+                "max_amount": config["max_amount"],
+                "changed_at": changed_at,
+                "changed_by": changed_by,
+            }
+        )
+    columns = [
+        "rule_id",
+        "version",
+        "active",
+        "priority",
+        "type",
+        "formula",
+        "max_amount",
+        "changed_at",
+        "changed_by",
+    ]
+    return pd.DataFrame(rows, columns=columns).sort_values(["priority", "rule_id"], ignore_index=True)

@@ -55,6 +55,7 @@ class Condition:
     field: str
     op: str
     value: Any
+    written: Any = None  # the value as the rule's JSON holds it (canonical definition)
 
     def sql(self, param: str) -> str:
         """The condition as SQL, its value bound as `$param`."""
@@ -151,11 +152,11 @@ def _condition(key: Any, value: Any, out: _Problems) -> Condition | None:
             if stamp is None:
                 out.add(f"condition {key!r}: {value!r} is not an ISO 8601 timestamp")
                 return None
-            return Condition(key, field, op, stamp)
+            return Condition(key, field, op, stamp, value.strip())
         if not _is_number(value):
             out.add(f"condition {key!r}: {value!r} is not a number")
             return None
-        return Condition(key, field, op, float(value))
+        return Condition(key, field, op, float(value), value)
     if field in TIME_FIELDS:
         out.add(f"condition {key!r}: a time can only be compared with {key}_min / {key}_max")
         return None
@@ -181,9 +182,10 @@ def _condition(key: Any, value: Any, out: _Problems) -> Condition | None:
                     f"condition {key!r}: unknown segment {', '.join(bad)} (segments: {', '.join(SEGMENTS)})"
                 )
                 return None
+    written = value if field in NUMERIC_FIELDS else (values if isinstance(value, list) else values[0])
     if isinstance(value, list):
-        return Condition(key, field, "in", values)
-    return Condition(key, field, "eq", values[0])
+        return Condition(key, field, "in", values, written)
+    return Condition(key, field, "eq", values[0], written)
 
 
 def _config(raw: Any, out: _Problems, limits: FormulaLimits) -> dict | None:
@@ -282,7 +284,7 @@ def _rule(raw: Any, index: int, limits: FormulaLimits, problems: list[str]) -> R
         "name": name.strip(),
         "priority": priority,
         "is_active": active,
-        "conditions": {c.key: _jsonable(c.value) for c in conditions},
+        "conditions": {c.key: c.written for c in conditions},
         "reward_config": config,
     }
     if isinstance(raw.get("description"), str):
@@ -306,12 +308,6 @@ def _rule(raw: Any, index: int, limits: FormulaLimits, problems: list[str]) -> R
 
 def _opt_float(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.isoformat() + "Z"
-    return value
 
 
 def parse_rules(data: Any, limits: FormulaLimits, source: str = "rules") -> list[Rule]:

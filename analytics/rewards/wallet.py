@@ -399,7 +399,8 @@ def record_wager(
     *,
     key: str,
     game_type: str | None = None,
-    at: dt.datetime | None = None, now: dt.datetime | None = None,
+    at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> dict:
     """Count a wager placed `at` towards the player's bonuses active then (oldest first, eligible
     games only); a bonus whose target is reached is released to CASH. Idempotent by `key`."""

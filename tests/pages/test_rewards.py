@@ -12,6 +12,7 @@ cost 70; expected revenue 100 + 100 + 20 = 220; ROI (220 - 70) / 70 = 214.3 %.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -41,22 +42,39 @@ def fresh_cache(db_path: Path):
 
 @pytest.fixture
 def seeded(store, actor, tmp_path: Path):
-    players = write(tmp_path / "players.csv", "player_id,total_deposited,total_wagered,total_won,sessions,playtime_hours\n"
-                    "A,100,2000,1000,10,4\nB,100,2000,1000,10,4\nC,100,2000,1000,10,4\nD,100,500,400,5,2\n")
+    players = write(
+        tmp_path / "players.csv",
+        "player_id,total_deposited,total_wagered,total_won,sessions,playtime_hours\n"
+        "A,100,2000,1000,10,4\nB,100,2000,1000,10,4\nC,100,2000,1000,10,4\nD,100,500,400,5,2\n",
+    )
     ledger = [
         *bet_jump_ledger("B", "dev-x", 101, "2024-01-01T10:00:00Z"),
-        "B,2024-01-02T09:00:00Z,bonus,20,,dev-b,7.7.7.7", "B,2024-01-02T09:10:00Z,withdrawal,50,,dev-b,7.7.7.7",
-        "C,2024-01-01T09:00:00Z,deposit,100,,dev-x,6.6.6.6", "D,2024-01-01T09:00:00Z,deposit,100,,dev-d,5.5.5.5",
+        "B,2024-01-02T09:00:00Z,bonus,20,,dev-b,7.7.7.7",
+        "B,2024-01-02T09:10:00Z,withdrawal,50,,dev-b,7.7.7.7",
+        "C,2024-01-01T09:00:00Z,deposit,100,,dev-x,6.6.6.6",
+        "D,2024-01-01T09:00:00Z,deposit,100,,dev-d,5.5.5.5",
     ]
-    tx = write(tmp_path / "tx.csv", "player_id,time,type,amount,game_type,device_id,ip\n" + "\n".join(ledger) + "\n")
+    tx = write(
+        tmp_path / "tx.csv", "player_id,time,type,amount,game_type,device_id,ip\n" + "\n".join(ledger) + "\n"
+    )
     ingest.load_one(store, players, actor, contract="players")
     ingest.load_one(store, tx, actor, contract="player_transactions")
     cfg = load_config()
-    rules = parse_rules([rule("L", priority=1, conditions={"segment": "LOSING"}, formula="40"),
-                         rule("N", priority=2, conditions={"segment": "NEW"}, formula="10")], cfg.formula)
+    rules = parse_rules(
+        [
+            rule("L", priority=1, conditions={"segment": "LOSING"}, formula="40"),
+            rule("N", priority=2, conditions={"segment": "NEW"}, formula="10"),
+        ],
+        cfg.formula,
+    )
     rule_store.save_rules(store, rules, actor)
     process.run(store, rules, cfg, actor, issue=True)
     return store
+
+
+def plain(text: str) -> str:
+    """A message as the user reads it (the page escapes markdown characters)."""
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 def run_page() -> AppTest:
@@ -67,7 +85,7 @@ def metrics(at: AppTest, after: str | None = None) -> dict[str, str]:
     """Metric values by label (the first of each label, or the first after the metric `after`)."""
     items = [(m.label, m.value) for m in at.metric]
     if after is not None:
-        items = items[[label for label, _ in items].index(after):]
+        items = items[[label for label, _ in items].index(after) :]
     out: dict[str, str] = {}
     for label, value in items:
         out.setdefault(label, value)
@@ -82,23 +100,32 @@ def test_segments_issued_and_abuse(seeded) -> None:
     assert (shown["Rewards issued"], shown["Cost"], shown["Expected revenue"]) == ("3", "70.00", "220.00")
     assert shown["Expected ROI"] == "214.3 %"
     assert (shown["NO_ACTION"], shown["REDUCED_REWARDS"], shown["INCREASED_WAGERING"], shown["BLOCKED"]) == (
-        "2", "1", "0", "1")
-    captions = [c.value for c in at.caption]
+        "2",
+        "1",
+        "0",
+        "1",
+    )
+    captions = [plain(c.value) for c in at.caption]
     assert "2 players carry at least one signal; BLOCKED players get no reward." in captions
     # the rewards just issued are known as issued: matched 4, approved 3 (B blocked), same cost
-    assert "Under the active rules: 4 players matched, 3 approved, cost 70.00, expected revenue 220.00." in captions
+    assert (
+        "Under the active rules: 4 players matched, 3 approved, cost 70.00, expected revenue 220.00."
+        in captions
+    )
 
 
 def test_rule_editor_validates_then_simulates(seeded) -> None:
     at = run_page()
     bad = rule("X", conditions={"segment": "LOSING"}, formula="net_loss.x")
     at.text_area(key=EDITOR).set_value(json.dumps(bad)).run()
-    assert at.error[0].value.startswith("rule: rule X: formula 'net_loss.x': attribute access is not allowed")
+    assert plain(at.error[0].value).startswith(
+        "rule editor: rule X: formula 'net_loss.x': attribute access is not allowed"
+    )
     assert at.button(key="rw_simulate").disabled
     good = rule("X", conditions={"segment": "LOSING"}, formula="net_loss * 0.01")
     at.text_area(key=EDITOR).set_value(json.dumps(good)).run()
     assert not at.error
-    assert at.success[0].value.startswith("Valid: X, priority 10, REWARD_POINTS")
+    assert plain(at.success[0].value).startswith("Valid: X, priority 10, REWARD_POINTS")
     at.button(key="rw_simulate").click().run()
     assert not at.exception, at.exception
     shown = metrics(at, after="Players reached")
@@ -108,7 +135,7 @@ def test_rule_editor_validates_then_simulates(seeded) -> None:
     assert (shown["Expected revenue"], shown["ROI"]) == ("200.00", "1,233.3 %")
     by_segment = at.table[0].value
     assert by_segment.loc["LOSING", "players"] == 3 and by_segment.loc["LOSING", "cost"] == 15.0
-    assert "Declined: abuse: BLOCKED 1" in [c.value for c in at.caption]
+    assert "Declined: abuse: BLOCKED 1" in [plain(c.value) for c in at.caption]
 
 
 def test_save_roll_back_and_switch_off(seeded) -> None:
@@ -135,7 +162,7 @@ def test_player_detail(seeded) -> None:
     shown = metrics(at)
     assert (shown["Segment"], shown["Abuse score"], shown["Tier"]) == ("LOSING", "85", "Bronze")
     assert shown["Net result (net_pnl)"] == "-1,000.00"
-    captions = [c.value for c in at.caption]
+    captions = [plain(c.value) for c in at.caption]
     assert "Abuse: fast_withdrawal, bet_jump, multi_accounting" in captions
     assert "Abuse: device dev-x shared with C" in captions
     assert "Now: L REWARD_POINTS 40.00 – declined (abuse: BLOCKED)" in captions
@@ -144,4 +171,4 @@ def test_player_detail(seeded) -> None:
     wallet = at.table[-1].value
     assert wallet["REWARD_POINTS"].tolist() == [20.0]  # 40 halved (REDUCED_REWARDS)
     at.text_input(key="rw_player").set_value("ZZ").run()
-    assert at.warning[0].value == "No player 'ZZ' is stored."
+    assert plain(at.warning[0].value) == "No player 'ZZ' is stored."
