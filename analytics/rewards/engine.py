@@ -9,20 +9,23 @@ issued today and this week. The result has one row per player (see queries/rewar
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics import sql
 from analytics.contracts import PLAYERS, SQL_TYPES
 from analytics.errors import InputError
 from analytics.loaders import quote_ident
 from analytics.rewards import formula
-from analytics.rewards.rules import Rule, ordered
-from analytics.rewards.settings import RewardsConfig
+from analytics.rewards.rules import Condition, Rule, ordered
+from analytics.rewards.settings import ACTIONS, SEGMENTS, RewardsConfig
 
 SIGNAL_COLUMNS = {
     "player_id": "VARCHAR",
@@ -35,7 +38,7 @@ SIGNAL_COLUMNS = {
 ISSUED_COLUMNS = {"player_id": "VARCHAR", "issued_day": "DOUBLE", "issued_week": "DOUBLE"}
 KEY_COLUMNS = {
     "player_id": "VARCHAR",
-    "rule_id": "VARCHAR",
+    "rule_no": "INTEGER",
     "source_file": "VARCHAR",
     "day_amount": "DOUBLE",
     "week_amount": "DOUBLE",
@@ -81,7 +84,6 @@ def decide_params(cfg: RewardsConfig) -> dict[str, Any]:
         "reduced_rewards_max": abuse.bands.reduced_rewards_max,
         "increased_wagering_max": abuse.bands.increased_wagering_max,
         "reduced_rewards_factor": float(abuse.reduced_rewards_factor),
-        "increased_wagering_factor": float(abuse.increased_wagering_factor),
         "house_edge": float(cfg.profit.house_edge),
         "min_roi_percent": float(cfg.profit.min_roi_percent),
         "daily_cap": float(cfg.caps.daily),
@@ -92,31 +94,42 @@ def decide_params(cfg: RewardsConfig) -> dict[str, Any]:
 
 
 def pick_query(rules: Sequence[Rule]) -> tuple[str, dict[str, Any]]:
-    """SQL adding rule_no (the first matching rule), formula_value and undefined_reason to
-    player_state, with the conditions' values as bound parameters."""
+    """SQL adding rule_no (the first matching rule), formula_value, undefined_reason and max_amount
+    to player_state, with the conditions' values as bound parameters (numbers of the rules'
+    formulas and caps are literals, as checked when the rules were loaded)."""
     params: dict[str, Any] = {}
-    whens, values, undefined = [], [], []
+    whens, values, undefined, caps = [], [], [], []
     for no, rule in enumerate(rules, start=1):
         conds = []
         for i, cond in enumerate(rule.conditions):
             name = f"r{no}_c{i}"
-            conds.append(cond.sql(name))
-            params[name] = cond.value
+            coded = _segment_coded(cond)
+            conds.append(coded.sql(name))
+            params[name] = coded.value
         whens.append(f"WHEN {' AND '.join(conds) or 'TRUE'} THEN {no}")
         values.append(f"WHEN {no} THEN {rule.formula_sql()}")
         undefined.append(f"WHEN {no} THEN {rule.undefined_sql()}")
+        caps.append(f"WHEN {no} THEN CAST({float(rule.max_amount)!r} AS DOUBLE)")
     if not rules:
-        inner = "SELECT *, CAST(NULL AS INTEGER) AS rule_no FROM player_state"
         return (
-            f"SELECT *, CAST(NULL AS DOUBLE) AS formula_value, CAST(NULL AS VARCHAR) AS undefined_reason "
-            f"FROM ({inner})"
+            "SELECT *, CAST(NULL AS INTEGER) AS rule_no, CAST(NULL AS DOUBLE) AS formula_value, "
+            "CAST(NULL AS VARCHAR) AS undefined_reason, CAST(NULL AS DOUBLE) AS max_amount FROM player_state"
         ), params
     inner = f"SELECT *, CASE {' '.join(whens)} END AS rule_no FROM player_state"
     text = (
         f"SELECT s.*, CASE s.rule_no {' '.join(values)} END AS formula_value, "
-        f"CASE s.rule_no {' '.join(undefined)} END AS undefined_reason FROM ({inner}) AS s"
+        f"CASE s.rule_no {' '.join(undefined)} END AS undefined_reason, "
+        f"CASE s.rule_no {' '.join(caps)} END AS max_amount FROM ({inner}) AS s"
     )
     return text, params
+
+
+def _segment_coded(cond: Condition) -> Condition:
+    """A segment condition compares segment_code (the segment's position in SEGMENTS)."""
+    if cond.field != "segment":
+        return cond
+    codes = [SEGMENTS.index(v) for v in cond.value] if cond.op == "in" else SEGMENTS.index(cond.value)
+    return replace(cond, field="segment_code", value=codes)
 
 
 def _input_view(con: duckdb.DuckDBPyConnection, players: Any) -> None:
@@ -171,6 +184,61 @@ def rule_frame(rules: Sequence[Rule], versions: dict[str, int] | None = None) ->
     ).astype({"rule_version": "Int64"})
 
 
+def _keys_by_rule_no(keys: pd.DataFrame | None, rules: Sequence[Rule]) -> pd.DataFrame | None:
+    """issued_keys with each rule_id replaced by its number in this evaluation (others dropped)."""
+    if keys is None or not len(keys):
+        return None
+    numbers = {r.rule_id: no for no, r in enumerate(rules, start=1)}
+    out = keys[keys["rule_id"].isin(numbers)].copy()
+    out["rule_no"] = out["rule_id"].map(numbers)
+    return out
+
+
+def _named(codes: np.ndarray, names: tuple[str, ...]) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(pa.array(codes, type=pa.int8()), pa.array(list(names)))
+
+
+def _with_rule_columns(
+    table: pa.Table, rules: Sequence[Rule], cfg: RewardsConfig, versions: dict[str, int]
+) -> pa.Table:
+    """Add the segment and abuse action names, and each row's rule constants taken by rule_no:
+    rule_id, rule_version, reward_type, expiry_hours, eligible_games and the wagering requirement
+    (INCREASED_WAGERING multiplies it)."""
+    segment = _named(table.column("segment_code").to_numpy(), SEGMENTS)
+    table = table.set_column(table.schema.get_field_index("segment_code"), "segment", segment)
+    score, bands = table.column("abuse_score").to_numpy(), cfg.abuse.bands
+    action = np.select(
+        [
+            score <= bands.no_action_max,
+            score <= bands.reduced_rewards_max,
+            score <= bands.increased_wagering_max,
+        ],
+        [0, 1, 2],
+        3,
+    )
+    table = table.append_column("abuse_action", _named(action, ACTIONS))
+    index = pc.subtract(table.column("rule_no").cast(pa.int64()), 1)
+    frame = rule_frame(rules, versions)
+
+    def take(values: list, kind: pa.DataType) -> pa.Array:
+        return pa.array(values, type=kind).take(index)
+
+    wagering = take(frame["wagering_requirement"].tolist(), pa.float64())
+    raised = pa.array(action == ACTIONS.index("INCREASED_WAGERING"))
+    factor = pc.if_else(raised, float(cfg.abuse.increased_wagering_factor), 1.0)
+    extra = {
+        "rule_id": take(frame["rule_id"].tolist(), pa.string()),
+        "rule_version": take([None if pd.isna(v) else int(v) for v in frame["rule_version"]], pa.int64()),
+        "reward_type": take(frame["reward_type"].tolist(), pa.string()),
+        "wagering_requirement": pc.multiply(wagering, factor),
+        "expiry_hours": take(frame["expiry_hours"].tolist(), pa.float64()),
+        "eligible_games": take(frame["eligible_games"].tolist(), pa.list_(pa.string())),
+    }
+    for name, column in extra.items():
+        table = table.append_column(name, column)
+    return table
+
+
 def evaluate(
     players: Any,
     rules: Sequence[Rule],
@@ -191,11 +259,12 @@ def evaluate(
     try:
         con.execute("SET TimeZone = 'UTC'")
         _input_view(con, players)
-        _table(con, "rule_table", RULE_COLUMNS, rule_frame(active, versions))
         _table(con, "abuse_signals", SIGNAL_COLUMNS, signals)
         _table(con, "issued_totals", ISSUED_COLUMNS, issued)
-        _table(con, "issued_keys", KEY_COLUMNS, issued_keys)
+        con.execute(f"CREATE TABLE player_side AS {sql.load('rewards/player_side').text}")
+        _table(con, "issued_keys", KEY_COLUMNS, _keys_by_rule_no(issued_keys, active))
         params |= state_params(cfg) | decide_params(cfg)
-        return con.sql(query, params=params).to_arrow_table()
+        table = con.sql(query, params=params).to_arrow_table()
     finally:
         con.close()
+    return _with_rule_columns(table, active, cfg, versions or {})

@@ -1,7 +1,9 @@
--- Each player's reward decision from table picked (state + the first matching rule's formula value):
--- abuse score and action, the capped amount, expected value and ROI, caps against rewards already
--- issued (issued_totals, less the same reward issued before: issued_keys), and the code of the
--- first reason a matched reward is declined.
+-- Each player's reward decision from table picked (state + the first matching rule's number,
+-- formula value and max amount): abuse score (ledger signals from player_side), the
+-- capped amount, expected value and ROI, caps against rewards already issued (player_side, less
+-- the same reward issued before: issued_keys), and the code of the first reason a matched reward
+-- is declined. The caller adds the segment and action names (from segment_code and abuse_score)
+-- and the rule constants (id, type, wagering) from rule_no.
 WITH scored AS (
     SELECT
         p.*,
@@ -12,9 +14,14 @@ WITH scored AS (
         coalesce(a.fast_withdrawal, FALSE) AS sig_fast_withdrawal,
         coalesce(a.bet_jump, FALSE) AS sig_bet_jump,
         coalesce(a.multi_accounting, FALSE) AS sig_multi_accounting,
-        coalesce(p.win_loss_ratio > $abnormal_win_rate, FALSE) AS sig_abnormal_win_rate
+        coalesce(p.win_loss_ratio > $abnormal_win_rate, FALSE) AS sig_abnormal_win_rate,
+        coalesce(a.issued_day, 0.0) - coalesce(k.day_amount, 0.0) AS issued_day,
+        coalesce(a.issued_week, 0.0) - coalesce(k.week_amount, 0.0) AS issued_week,
+        k.player_id IS NOT NULL AS already_issued
     FROM picked AS p
-    LEFT JOIN abuse_signals AS a ON a.player_id = p.player_id
+    LEFT JOIN player_side AS a ON a.player_id = p.player_id
+    LEFT JOIN issued_keys AS k
+        ON k.player_id = p.player_id AND k.rule_no = p.rule_no AND k.source_file = coalesce(p.source_file, '')
 ),
 points AS (
     SELECT
@@ -29,75 +36,51 @@ points AS (
         ) AS abuse_score
     FROM scored
 ),
-acted AS (
+amounted AS (
     SELECT
         *,
         CASE
-            WHEN abuse_score <= $no_action_max THEN 'NO_ACTION'
-            WHEN abuse_score <= $reduced_rewards_max THEN 'REDUCED_REWARDS'
-            WHEN abuse_score <= $increased_wagering_max THEN 'INCREASED_WAGERING'
-            ELSE 'BLOCKED'
-        END AS abuse_action,
-        CASE segment
-            WHEN 'NEW' THEN $multiplier_new
-            WHEN 'LOSING' THEN $multiplier_losing
-            WHEN 'BREAKEVEN' THEN $multiplier_breakeven
-            WHEN 'WINNING' THEN $multiplier_winning
-            WHEN 'VIP' THEN $multiplier_vip
-        END AS retention_multiplier
-    FROM points
-),
-amounted AS (
-    SELECT
-        s.*,
-        r.rule_id,
-        r.rule_version,
-        r.reward_type,
-        r.expiry_hours,
-        r.eligible_games,
-        CASE
-            WHEN r.reward_type = 'BONUS_BALANCE' AND s.abuse_action = 'INCREASED_WAGERING'
-                THEN r.wagering_requirement * $increased_wagering_factor
-            ELSE r.wagering_requirement
-        END AS wagering_requirement,
-        CASE
-            WHEN s.rule_no IS NULL THEN NULL
-            WHEN s.undefined_reason IS NOT NULL THEN s.undefined_reason
-            WHEN coalesce(NOT isfinite(s.formula_value), TRUE) THEN 'the result is not a finite number'
+            WHEN rule_no IS NULL THEN NULL
+            WHEN undefined_reason IS NOT NULL THEN undefined_reason
+            WHEN coalesce(NOT isfinite(formula_value), TRUE) THEN 'the result is not a finite number'
         END AS undefined_why,
         CASE
-            WHEN s.rule_no IS NULL THEN NULL
-            WHEN s.undefined_reason IS NOT NULL OR coalesce(NOT isfinite(s.formula_value), TRUE) THEN 0.0
+            WHEN rule_no IS NULL THEN NULL
+            WHEN undefined_reason IS NOT NULL OR coalesce(NOT isfinite(formula_value), TRUE) THEN 0.0
             ELSE round(
-                least(greatest(s.formula_value, 0.0), r.max_amount)
-                * CASE WHEN s.abuse_action = 'REDUCED_REWARDS' THEN $reduced_rewards_factor ELSE 1.0 END
+                least(greatest(formula_value, 0.0), max_amount)
+                * CASE
+                    WHEN abuse_score > $no_action_max AND abuse_score <= $reduced_rewards_max
+                        THEN $reduced_rewards_factor
+                    ELSE 1.0
+                END
                 * $round_nudge,
                 4
             ) + 0.0
         END AS amount,
-        round(s.avg_wager_per_session * s.retention_multiplier * $round_nudge, 4) + 0.0 AS expected_wager,
-        round(s.avg_wager_per_session * s.retention_multiplier * $house_edge * $round_nudge, 4)
-        + 0.0 AS expected_revenue
-    FROM acted AS s
-    LEFT JOIN rule_table AS r ON r.rule_no = s.rule_no
+        avg_wager_per_session * CASE segment_code
+            WHEN 0 THEN $multiplier_new
+            WHEN 1 THEN $multiplier_vip
+            WHEN 2 THEN $multiplier_winning
+            WHEN 3 THEN $multiplier_losing
+            WHEN 4 THEN $multiplier_breakeven
+        END AS wager_exact
+    FROM points
 ),
 valued AS (
     SELECT
-        a.*,
-        round(a.expected_revenue - a.amount, 4) + 0.0 AS expected_profit,
-        coalesce(i.issued_day, 0.0) - coalesce(k.day_amount, 0.0) AS issued_day,
-        coalesce(i.issued_week, 0.0) - coalesce(k.week_amount, 0.0) AS issued_week,
-        k.player_id IS NOT NULL AS already_issued
-    FROM amounted AS a
-    LEFT JOIN issued_totals AS i ON i.player_id = a.player_id
-    LEFT JOIN issued_keys AS k
-        ON k.player_id = a.player_id AND k.rule_id = a.rule_id AND k.source_file = coalesce(a.source_file, '')
+        *,
+        round(wager_exact * $round_nudge, 4) + 0.0 AS expected_wager,
+        round(wager_exact * $house_edge * $round_nudge, 4) + 0.0 AS expected_revenue
+    FROM amounted
 ),
 decided AS (
     SELECT
         *,
+        round(expected_revenue - amount, 4) + 0.0 AS expected_profit,
         CASE
-            WHEN amount > 0 THEN round(expected_profit / amount * 100 * $round_nudge, 4) + 0.0
+            WHEN amount > 0 THEN round((round(expected_revenue - amount, 4) + 0.0) / amount * 100 * $round_nudge, 4)
+            + 0.0
         END AS roi_percent
     FROM valued
 ),
@@ -107,7 +90,7 @@ declined AS (
         CASE
             WHEN rule_no IS NULL THEN NULL
             WHEN NOT player_active THEN 'inactive'
-            WHEN abuse_action = 'BLOCKED' THEN 'blocked'
+            WHEN abuse_score > $increased_wagering_max THEN 'blocked'
             WHEN undefined_why IS NOT NULL THEN 'undefined'
             WHEN amount <= 0 THEN 'zero'
             WHEN roi_percent < $min_roi_percent THEN 'roi'
@@ -118,16 +101,13 @@ declined AS (
 )
 SELECT
     player_id,
-    segment,
+    segment_code,
     source_file,
     net_pnl,
     net_loss,
     avg_wager_per_session,
     win_loss_ratio,
     rule_no,
-    rule_id,
-    rule_version,
-    reward_type,
     amount,
     expected_wager,
     expected_revenue,
@@ -139,11 +119,7 @@ SELECT
     issued_day,
     issued_week,
     already_issued,
-    wagering_requirement,
-    expiry_hours,
-    eligible_games,
     abuse_score,
-    abuse_action,
     sig_bonus_only,
     sig_fast_withdrawal,
     sig_bet_jump,

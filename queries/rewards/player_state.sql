@@ -1,5 +1,7 @@
 -- Each player's derived state and segment (contracts/players.md), read from the view input_players.
 -- Segments compare the input's own numbers (exact for the store's decimals); fields become DOUBLE.
+-- segment_code numbers the segments in the contract's order: 0 NEW, 1 VIP, 2 WINNING, 3 LOSING,
+-- 4 BREAKEVEN (analytics/rewards/settings.SEGMENTS).
 SELECT
     player_id,
     CAST(total_deposited AS DOUBLE) AS total_deposited,
@@ -21,11 +23,11 @@ SELECT
     CASE
         WHEN total_wagered > 0 THEN CAST(total_won AS DOUBLE) / CAST(total_wagered AS DOUBLE)
     END AS win_loss_ratio,
-    CASE
-        WHEN total_wagered < $new_wagered_below THEN 'NEW'
-        WHEN total_wagered >= $vip_wagered_min AND sessions >= $vip_sessions_min THEN 'VIP'
-        WHEN total_won - total_wagered > $winning_share * total_wagered THEN 'WINNING'
-        WHEN total_won - total_wagered < -$losing_share * total_wagered THEN 'LOSING'
-        ELSE 'BREAKEVEN'
-    END AS segment
+    CAST(CASE
+        WHEN total_wagered < $new_wagered_below THEN 0
+        WHEN total_wagered >= $vip_wagered_min AND sessions >= $vip_sessions_min THEN 1
+        WHEN total_won - total_wagered > $winning_share * total_wagered THEN 2
+        WHEN total_won - total_wagered < -$losing_share * total_wagered THEN 3
+        ELSE 4
+    END AS TINYINT) AS segment_code
 FROM input_players
