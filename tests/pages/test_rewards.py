@@ -155,6 +155,15 @@ def test_save_roll_back_and_switch_off(seeded) -> None:
     assert rule_store.history(seeded, "L")["action"].iloc[0] == "deactivated"
 
 
+def test_issue_button_pays_nothing_twice(seeded) -> None:
+    at = run_page()
+    at.button(key="rw_issue").click().run()
+    assert not at.exception, at.exception
+    # the fixture issued A, C and D already; pressing the button again finds them all issued
+    assert plain(at.success[-1].value) == "Issued 0 rewards; 3 already issued before; 0 stopped by caps."
+    assert metrics(at)["Rewards issued"] == "3"
+
+
 def test_player_detail(seeded) -> None:
     at = run_page()
     at.text_input(key="rw_player").set_value("B").run()
