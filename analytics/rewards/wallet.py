@@ -277,9 +277,9 @@ def _single(
         if bonus:
             _insert_bonus(con, entry, player_id, amount, bonus, now)
             close_bonuses(con, now, actor)
-        after = con.execute("SELECT balance_after FROM wallet_ledger WHERE entry_id = ?", [entry]).fetchone()[
-            0
-        ]
+        (after,) = con.execute(
+            "SELECT balance_after FROM wallet_ledger WHERE entry_id = ?", [entry]
+        ).fetchone()
         return Posted(entry, player_id, currency, float(amount), float(after), key, created=True)
 
 

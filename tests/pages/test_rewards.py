@@ -16,7 +16,6 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics import ingest
@@ -25,19 +24,11 @@ from analytics.rewards import process, rule_store
 from analytics.rewards.rules import parse_rules
 from analytics.rewards.settings import load_config
 from tests.conftest import ROOT, write
+from tests.pages.test_pages import fresh_cache  # noqa: F401 - each test gets its own store
 from tests.rewards.conftest import rule
 from tests.rewards.test_abuse import bet_jump_ledger
 
 EDITOR = "rw_rule_(new rule)"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(db_path: Path):
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 @pytest.fixture
