@@ -202,8 +202,8 @@ def _with_rule_columns(
     table: pa.Table, rules: Sequence[Rule], cfg: RewardsConfig, versions: dict[str, int]
 ) -> pa.Table:
     """Add the segment and abuse action names, and each row's rule constants taken by rule_no:
-    rule_id, rule_version, reward_type, expiry_hours, eligible_games and the wagering requirement
-    (INCREASED_WAGERING multiplies it)."""
+    rule_id, rule_version, reward_type, expiry_hours and the wagering requirement (INCREASED_WAGERING
+    multiplies it). Text comes as dictionary arrays (pandas categoricals): no per-row copies."""
     segment = _named(table.column("segment_code").to_numpy(), SEGMENTS)
     table = table.set_column(table.schema.get_field_index("segment_code"), "segment", segment)
     score, bands = table.column("abuse_score").to_numpy(), cfg.abuse.bands
@@ -217,22 +217,28 @@ def _with_rule_columns(
         3,
     )
     table = table.append_column("abuse_action", _named(action, ACTIONS))
-    index = pc.subtract(table.column("rule_no").cast(pa.int64()), 1)
-    frame = rule_frame(rules, versions)
+    number = pc.fill_null(table.column("rule_no"), 0).to_numpy()
+    missing = number == 0
+    index = np.where(missing, 0, number - 1)
 
-    def take(values: list, kind: pa.DataType) -> pa.Array:
-        return pa.array(values, type=kind).take(index)
+    def constant(values: list[float | None]) -> pa.Array:
+        picked = np.array([np.nan if v is None else v for v in values] or [np.nan], dtype=np.float64)[index]
+        return pa.array(picked, mask=missing | np.isnan(picked))
 
-    wagering = take(frame["wagering_requirement"].tolist(), pa.float64())
-    raised = pa.array(action == ACTIONS.index("INCREASED_WAGERING"))
-    factor = pc.if_else(raised, float(cfg.abuse.increased_wagering_factor), 1.0)
+    def text(values: list[str]) -> pa.DictionaryArray:
+        names = list(dict.fromkeys(values)) or [""]  # a dictionary holds each value once
+        codes = np.array([names.index(v) for v in values] or [0], dtype=np.int32)[index]
+        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=missing), pa.array(names))
+
+    factor = np.where(action == ACTIONS.index("INCREASED_WAGERING"), cfg.abuse.increased_wagering_factor, 1.0)
     extra = {
-        "rule_id": take(frame["rule_id"].tolist(), pa.string()),
-        "rule_version": take([None if pd.isna(v) else int(v) for v in frame["rule_version"]], pa.int64()),
-        "reward_type": take(frame["reward_type"].tolist(), pa.string()),
-        "wagering_requirement": pc.multiply(wagering, factor),
-        "expiry_hours": take(frame["expiry_hours"].tolist(), pa.float64()),
-        "eligible_games": take(frame["eligible_games"].tolist(), pa.list_(pa.string())),
+        "rule_id": text([r.rule_id for r in rules]),
+        "rule_version": constant([versions.get(r.rule_id) for r in rules]).cast(pa.int64()),
+        "reward_type": text([r.reward_type for r in rules]),
+        "wagering_requirement": pc.multiply(
+            constant([r.wagering_requirement for r in rules]), pa.array(factor)
+        ),
+        "expiry_hours": constant([r.expiry_hours for r in rules]),
     }
     for name, column in extra.items():
         table = table.append_column(name, column)

@@ -83,14 +83,15 @@ def idempotency_key(rule_id: str, player_id: str, source_file: str | None) -> st
     return f"reward:{rule_id}:{player_id}:{source_file or 'unsaved'}"
 
 
-def candidates(table: pd.DataFrame) -> pd.DataFrame:
+def candidates(table: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
     """The approved rows of an engine table, shaped for wallet.issue_rewards."""
     rows = table[table["approved"]].copy()
     rows["idempotency_key"] = [
         idempotency_key(r, p, f)
         for r, p, f in zip(rows["rule_id"], rows["player_id"], rows["source_file"], strict=True)
     ]
-    rows["eligible_games"] = [list(g) if g is not None and len(g) else None for g in rows["eligible_games"]]
+    games = {r.rule_id: list(r.eligible_games) if r.eligible_games else None for r in rules}
+    rows["eligible_games"] = [games[r] for r in rows["rule_id"]]
     return rows.loc[:, list(wallet.ISSUE_COLUMNS)]
 
 
@@ -115,7 +116,7 @@ def run(
     if issue:
         result.issued = wallet.issue_rewards(
             store,
-            candidates(result.table),
+            candidates(result.table, rules),
             actor,
             daily_cap=cfg.caps.daily,
             weekly_cap=cfg.caps.weekly,
@@ -179,13 +180,11 @@ def contract_json(result: Evaluation, cfg: RewardsConfig) -> list[dict]:
     """The players.md output: one object per player, in player_id order."""
     statuses: dict[str, str] = {}
     if result.issued is not None:
-        statuses = dict(
-            zip(
-                result.issued["player_id"] + "\x00" + result.issued["rule_id"],
-                result.issued["status"],
-                strict=True,
-            )
-        )
+        issued = result.issued
+        statuses = {
+            f"{p}\x00{r}": s
+            for p, r, s in zip(issued["player_id"], issued["rule_id"], issued["status"], strict=True)
+        }
     out = []
     for row in result.table.itertuples(index=False):
         rewards = []
