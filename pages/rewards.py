@@ -206,12 +206,12 @@ with tab_issued, guarded("Reading issued rewards"):
         st.info("No reward issued yet.")
     else:
         by_rule = report.issued_by(issued, "rule_id")
-        total_cost, total_rev = by_rule["cost"].sum(), by_rule["expected_revenue"].sum()
+        totals = report.issued_totals(issued)
         m = st.columns(4)
-        m[0].metric("Rewards issued", f"{int(by_rule['rewards'].sum()):,}")
-        m[1].metric("Cost", money(total_cost))
-        m[2].metric("Expected revenue", money(total_rev))
-        m[3].metric("Expected ROI", pct((total_rev - total_cost) / total_cost * 100 if total_cost else None))
+        m[0].metric("Rewards issued", f"{totals['rewards']:,}")
+        m[1].metric("Cost", money(totals["cost"]))
+        m[2].metric("Expected revenue", money(totals["expected_revenue"]))
+        m[3].metric("Expected ROI", pct(totals["roi_percent"]))
         st.plotly_chart(
             charts.cost_and_revenue(by_rule, "rule_id", "Issued rewards by rule"), width="stretch"
         )

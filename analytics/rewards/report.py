@@ -111,6 +111,18 @@ def issued_by(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     return out
 
 
+def issued_totals(frame: pd.DataFrame) -> dict:
+    """All issued rewards together: count, cost, expected revenue, profit and ROI (from the sums)."""
+    cost, revenue = float(frame["cost"].sum()), float(frame["expected_revenue"].sum())
+    return {
+        "rewards": int(frame["rewards"].sum()),
+        "cost": cost,
+        "expected_revenue": revenue,
+        "expected_profit": revenue - cost,
+        "roi_percent": (revenue - cost) / cost * 100 if cost > 0 else None,
+    }
+
+
 def abuse_list(table: pd.DataFrame) -> pd.DataFrame:
     """Players with at least one abuse signal, highest score first: score, action, signals, segment."""
     flagged = table[table["abuse_score"] > 0]

@@ -25,8 +25,16 @@ def cfg() -> RewardsConfig:
 
 def player(player_id: str = "P1", **values) -> dict:
     """A player export row: 1,000 deposited, nothing else unless given."""
-    row = {"player_id": player_id, "total_deposited": 1000, "total_wagered": 0, "total_won": 0, "sessions": 0,
-           "playtime_hours": 0, "total_withdrawn": 0, "bonus_received": 0}
+    row = {
+        "player_id": player_id,
+        "total_deposited": 1000,
+        "total_wagered": 0,
+        "total_won": 0,
+        "sessions": 0,
+        "playtime_hours": 0,
+        "total_withdrawn": 0,
+        "bonus_received": 0,
+    }
     row.update(values)
     return row
 
@@ -59,15 +67,28 @@ def frame(rows: list[dict]) -> pa.Table:
     return pa.table(arrays)
 
 
-def rule(rule_id: str = "R1", priority: int = 10, conditions: dict | None = None, formula: str = "10",
-         max_amount: float = 1000, kind: str = "REWARD_POINTS", **config) -> dict:
+def rule(
+    rule_id: str = "R1",
+    priority: int = 10,
+    conditions: dict | None = None,
+    formula: str = "10",
+    max_amount: float = 1000,
+    kind: str = "REWARD_POINTS",
+    **config,
+) -> dict:
     """A rule definition (JSON shape); BONUS_BALANCE gets wagering 10 and expiry 48 h by default."""
     reward = {"type": kind, "formula": formula, "max_amount": max_amount, **config}
     if kind == "BONUS_BALANCE":
         reward.setdefault("wagering_requirement", 10)
         reward.setdefault("expiry_hours", 48)
-    return {"rule_id": rule_id, "name": rule_id, "priority": priority, "is_active": True,
-            "conditions": conditions or {}, "reward_config": reward}
+    return {
+        "rule_id": rule_id,
+        "name": rule_id,
+        "priority": priority,
+        "is_active": True,
+        "conditions": conditions or {},
+        "reward_config": reward,
+    }
 
 
 def evaluate(rows: list[dict], rules: list[dict], cfg: RewardsConfig, **inputs) -> pd.DataFrame:

@@ -16,8 +16,14 @@ from analytics.rewards import formula
 from analytics.rewards.rules import FORMULA_NAMES, NULLABLE_FIELDS, parse_rules
 from tests.rewards.conftest import one, player, rule
 
-FIELDS = {"net_loss": 3000.0, "net_pnl": -3000.0, "sessions": 10.0, "total_wagered": 6000.0,
-          "avg_wager_per_session": 600.0, "win_loss_ratio": 0.5}
+FIELDS = {
+    "net_loss": 3000.0,
+    "net_pnl": -3000.0,
+    "sessions": 10.0,
+    "total_wagered": 6000.0,
+    "avg_wager_per_session": 600.0,
+    "win_loss_ratio": 0.5,
+}
 
 
 def value(text: str, cfg, **fields: float | None) -> float | None:
@@ -33,42 +39,48 @@ def value(text: str, cfg, **fields: float | None) -> float | None:
         con.close()
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("net_loss * 0.10", 300.0),                     # 3,000 x 0.10
-    ("net_loss + 5", 3005.0),
-    ("net_loss - 5", 2995.0),
-    ("net_loss / sessions", 300.0),                 # 3,000 / 10
-    ("-net_pnl", 3000.0),                           # unary minus of -3,000
-    ("+net_loss", 3000.0),                          # unary plus changes nothing
-    ("2 + 3 * 4", 14.0),                            # * before +
-    ("(2 + 3) * 4", 20.0),                          # parentheses first
-    ("10 - 4 - 3", 3.0),                            # left to right
-    ("100 / 4 / 5", 5.0),
-    ("min(net_loss, 500)", 500.0),
-    ("max(net_loss * 0.01, 50)", 50.0),             # 30 < 50
-    ("min(7, 3, 5)", 3.0),                          # more than two arguments
-    ("max(1, 9, 4)", 9.0),
-    ("abs(net_pnl) * 0.04 + 100", 220.0),           # 3,000 x 0.04 + 100
-    ("round(2.5)", 3.0),                            # half away from zero ...
-    ("round(-2.5)", -3.0),                          # ... on both sides (not to even)
-    ("round(3.5)", 4.0),
-    ("round(0.125, 2)", 0.13),
-    ("round(1.005, 2)", 1.01),                      # as written, like a spreadsheet
-    ("round(-1.005, 2)", -1.01),
-    ("round(2.675, 2)", 2.68),
-    ("round(1.004999, 2)", 1.0),                    # below the half stays down
-    ("round(1234.5, -2)", 1200.0),                  # negative digits round to hundreds
-    ("round(1250, -2)", 1300.0),
-    ("round(net_loss / 7, 2)", 428.57),             # 428.571428...
-    ("round(min(net_loss * 0.05, abs(net_pnl) * 0.04 + 100), 2)", 150.0),  # min(150, 220)
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("net_loss * 0.10", 300.0),  # 3,000 x 0.10
+        ("net_loss + 5", 3005.0),
+        ("net_loss - 5", 2995.0),
+        ("net_loss / sessions", 300.0),  # 3,000 / 10
+        ("-net_pnl", 3000.0),  # unary minus of -3,000
+        ("+net_loss", 3000.0),  # unary plus changes nothing
+        ("2 + 3 * 4", 14.0),  # * before +
+        ("(2 + 3) * 4", 20.0),  # parentheses first
+        ("10 - 4 - 3", 3.0),  # left to right
+        ("100 / 4 / 5", 5.0),
+        ("min(net_loss, 500)", 500.0),
+        ("max(net_loss * 0.01, 50)", 50.0),  # 30 < 50
+        ("min(7, 3, 5)", 3.0),  # more than two arguments
+        ("max(1, 9, 4)", 9.0),
+        ("abs(net_pnl) * 0.04 + 100", 220.0),  # 3,000 x 0.04 + 100
+        ("round(2.5)", 3.0),  # half away from zero ...
+        ("round(-2.5)", -3.0),  # ... on both sides (not to even)
+        ("round(3.5)", 4.0),
+        ("round(0.125, 2)", 0.13),
+        ("round(1.005, 2)", 1.01),  # as written, like a spreadsheet
+        ("round(-1.005, 2)", -1.01),
+        ("round(2.675, 2)", 2.68),
+        ("round(1.004999, 2)", 1.0),  # below the half stays down
+        ("round(1234.5, -2)", 1200.0),  # negative digits round to hundreds
+        ("round(1250, -2)", 1300.0),
+        ("round(net_loss / 7, 2)", 428.57),  # 428.571428...
+        ("round(min(net_loss * 0.05, abs(net_pnl) * 0.04 + 100), 2)", 150.0),  # min(150, 220)
+    ],
+)
 def test_each_operator_computes_as_by_hand(text: str, expected: float, cfg) -> None:
     assert value(text, cfg) == pytest.approx(expected, abs=1e-12)
 
 
 def test_session_count_is_an_alias_of_sessions(cfg) -> None:
-    row = one([player(total_wagered=2000, total_won=1000, sessions=4)],
-              [rule(formula="session_count * 2 + sessions")], cfg)
+    row = one(
+        [player(total_wagered=2000, total_won=1000, sessions=4)],
+        [rule(formula="session_count * 2 + sessions")],
+        cfg,
+    )
     assert row["amount"] == 12.0  # 4 x 2 + 4
 
 
@@ -77,13 +89,19 @@ def test_division_by_zero_makes_the_formula_undefined(cfg) -> None:
     reasons = [r for _c, r in formula.undefined_checks(tree, NULLABLE_FIELDS)]
     assert reasons == ["division by zero"]
     # through the engine: sessions 10 -> divisor 0 -> declined with amount 0, nothing crashes
-    row = one([player(total_wagered=6000, total_won=3000, sessions=10)],
-              [rule(formula="net_loss / (sessions - 10)")], cfg)
+    row = one(
+        [player(total_wagered=6000, total_won=3000, sessions=10)],
+        [rule(formula="net_loss / (sessions - 10)")],
+        cfg,
+    )
     assert row["amount"] == 0.0 and not row["approved"]
     assert row["decline_code"] == "undefined" and row["undefined_why"] == "division by zero"
     # sessions 12 -> 3,000 / 2 = 1,500, capped at max_amount 1,000
-    row = one([player(total_wagered=6000, total_won=3000, sessions=12)],
-              [rule(formula="net_loss / (sessions - 10)")], cfg)
+    row = one(
+        [player(total_wagered=6000, total_won=3000, sessions=12)],
+        [rule(formula="net_loss / (sessions - 10)")],
+        cfg,
+    )
     assert row["amount"] == 1000.0 and pd.isna(row["undefined_why"])
 
 
@@ -93,7 +111,9 @@ def test_a_field_without_value_makes_the_formula_undefined(cfg) -> None:
     assert row["decline_code"] == "undefined"
     assert row["undefined_why"] == "win_loss_ratio has no value"
     # min() would skip a null in SQL; the rule is still undefined, never silently 5
-    row = one([player(total_wagered=0, total_won=0, sessions=2)], [rule(formula="min(win_loss_ratio, 5)")], cfg)
+    row = one(
+        [player(total_wagered=0, total_won=0, sessions=2)], [rule(formula="min(win_loss_ratio, 5)")], cfg
+    )
     assert row["decline_code"] == "undefined"
 
 
@@ -191,7 +211,9 @@ def test_limits_come_from_the_settings(cfg) -> None:
     tight = cfg.formula.model_copy(update={"max_nodes": 5})
     with pytest.raises(formula.FormulaError, match="parts, more than 5"):
         formula.parse("1 + 2 + 3 + 4", FORMULA_NAMES, tight)
-    assert formula.parse("1 + 2", FORMULA_NAMES, tight) == formula.Bin("+", formula.Num(1.0), formula.Num(2.0))
+    assert formula.parse("1 + 2", FORMULA_NAMES, tight) == formula.Bin(
+        "+", formula.Num(1.0), formula.Num(2.0)
+    )
 
 
 def test_compiled_sql_quotes_fields_and_writes_numbers_as_literals(cfg) -> None:

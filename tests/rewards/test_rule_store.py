@@ -20,11 +20,15 @@ def save(store, actor, cfg, definition: dict) -> dict:
 def test_versions_diff_rollback_and_switching(store, actor, cfg) -> None:
     first = save(store, actor, cfg, rule("CB", formula="net_loss * 0.1", max_amount=500))
     assert (first["version"], first["action"]) == (1, "created")
-    assert save(store, actor, cfg, rule("CB", formula="net_loss * 0.1", max_amount=500))["action"] == "unchanged"
+    assert (
+        save(store, actor, cfg, rule("CB", formula="net_loss * 0.1", max_amount=500))["action"] == "unchanged"
+    )
     second = save(store, Actor("maria"), cfg, rule("CB", formula="net_loss * 0.2", max_amount=600))
     assert (second["version"], second["action"]) == (2, "updated")
-    assert second["diff"] == {"reward_config.formula": ["net_loss * 0.1", "net_loss * 0.2"],
-                              "reward_config.max_amount": [500, 600]}
+    assert second["diff"] == {
+        "reward_config.formula": ["net_loss * 0.1", "net_loss * 0.2"],
+        "reward_config.max_amount": [500, 600],
+    }
     history = rule_store.history(store, "CB")
     assert history["version"].tolist() == [2, 1]
     assert history["changed_by"].tolist() == ["maria", "tester"]
@@ -33,8 +37,10 @@ def test_versions_diff_rollback_and_switching(store, actor, cfg) -> None:
 
     back = rule_store.rollback(store, "CB", 1, actor, cfg.formula)
     assert (back["version"], back["action"]) == (3, "rolled back to v1")
-    assert back["diff"] == {"reward_config.formula": ["net_loss * 0.2", "net_loss * 0.1"],
-                            "reward_config.max_amount": [600, 500]}
+    assert back["diff"] == {
+        "reward_config.formula": ["net_loss * 0.2", "net_loss * 0.1"],
+        "reward_config.max_amount": [600, 500],
+    }
     rules, versions = rule_store.current_rules(store, cfg.formula)
     assert rules[0].formula_text == "net_loss * 0.1" and versions == {"CB": 3}
 
@@ -62,8 +68,10 @@ def test_issued_rewards_record_the_rule_version(store, actor, cfg, tmp_path) -> 
     from analytics import ingest
     from tests.conftest import write
 
-    csv = write(tmp_path / "players.csv", "player_id,total_deposited,total_wagered,total_won,sessions,playtime_hours\n"
-                "P1,100,6000,3000,10,5\n")
+    csv = write(
+        tmp_path / "players.csv",
+        "player_id,total_deposited,total_wagered,total_won,sessions,playtime_hours\nP1,100,6000,3000,10,5\n",
+    )
     ingest.load_one(store, csv, actor, contract="players")
     save(store, actor, cfg, rule("CB", formula="net_loss * 0.05", max_amount=500))  # v1
     changed = parse_rules([rule("CB", formula="net_loss * 0.1", max_amount=500)], cfg.formula)
@@ -71,6 +79,8 @@ def test_issued_rewards_record_the_rule_version(store, actor, cfg, tmp_path) -> 
     assert result.versions == {"CB": 2}
     assert result.issued["status"].tolist() == ["issued"]
     with store.connect() as con:
-        rows = con.execute("SELECT rule_id, rule_version, CAST(amount AS DOUBLE), issued_by FROM reward_issues").fetchall()
+        rows = con.execute(
+            "SELECT rule_id, rule_version, CAST(amount AS DOUBLE), issued_by FROM reward_issues"
+        ).fetchall()
         ledger = con.execute("SELECT rule_version, kind FROM wallet_ledger").fetchall()
     assert rows == [("CB", 2, 300.0, "tester")] and ledger == [(2, "reward")]

@@ -13,10 +13,10 @@ from tests.rewards.conftest import evaluate, player, rule
 
 # Four LOSING-ish players: wagered / won / sessions; net_loss = wagered - won when positive.
 PLAYERS = [
-    player("A", total_wagered=2000, total_won=1900, sessions=3, tier="Gold"),   # net_loss 100, BREAKEVEN (-5%)
+    player("A", total_wagered=2000, total_won=1900, sessions=3, tier="Gold"),  # net_loss 100, BREAKEVEN (-5%)
     player("B", total_wagered=2000, total_won=1500, sessions=2, tier="Bronze"),  # net_loss 500, LOSING
     player("C", total_wagered=5000, total_won=6000, sessions=9, tier="Silver"),  # net_loss 0, WINNING
-    player("D", total_wagered=500, total_won=100, sessions=1, tier=None),        # net_loss 400, NEW
+    player("D", total_wagered=500, total_won=100, sessions=1, tier=None),  # net_loss 400, NEW
 ]
 
 
@@ -26,30 +26,36 @@ def matched(conditions: dict, cfg) -> list[str]:
     return table.loc[table["rule_id"].notna(), "player_id"].tolist()
 
 
-@pytest.mark.parametrize(("conditions", "expected"), [
-    ({}, ["A", "B", "C", "D"]),                                    # no condition: everyone
-    ({"net_loss_min": 100}, ["A", "B", "D"]),                     # >= is inclusive: A has exactly 100
-    ({"net_loss_min": 100.01}, ["B", "D"]),
-    ({"net_loss_max": 400}, ["A", "C", "D"]),                     # <= is inclusive: D has exactly 400
-    ({"net_loss_min": 100, "net_loss_max": 400}, ["A", "D"]),     # conditions are ANDed
-    ({"sessions": 9}, ["C"]),                                      # plain key: equality
-    ({"sessions": [1, 2]}, ["B", "D"]),                            # list: membership
-    ({"session_count_min": 3}, ["A", "C"]),                        # session_count is sessions
-    ({"segment": "LOSING"}, ["B"]),
-    ({"segment": "losing"}, ["B"]),                                # segment names in any case
-    ({"segment": ["NEW", "WINNING"]}, ["C", "D"]),
-    ({"tier": "Gold"}, ["A"]),                                     # export text column
-    ({"tier": ["Gold", "Silver"]}, ["A", "C"]),                    # D has no tier: never matches
-    ({"win_loss_ratio_min": 1.2}, ["C"]),                          # 6,000 / 5,000 = 1.2
-    ({"avg_wager_per_session_max": 500}, ["D"]),                   # 500 / 1
-    ({"player_id": ["A", "D"]}, ["A", "D"]),
-])
+@pytest.mark.parametrize(
+    ("conditions", "expected"),
+    [
+        ({}, ["A", "B", "C", "D"]),  # no condition: everyone
+        ({"net_loss_min": 100}, ["A", "B", "D"]),  # >= is inclusive: A has exactly 100
+        ({"net_loss_min": 100.01}, ["B", "D"]),
+        ({"net_loss_max": 400}, ["A", "C", "D"]),  # <= is inclusive: D has exactly 400
+        ({"net_loss_min": 100, "net_loss_max": 400}, ["A", "D"]),  # conditions are ANDed
+        ({"sessions": 9}, ["C"]),  # plain key: equality
+        ({"sessions": [1, 2]}, ["B", "D"]),  # list: membership
+        ({"session_count_min": 3}, ["A", "C"]),  # session_count is sessions
+        ({"segment": "LOSING"}, ["B"]),
+        ({"segment": "losing"}, ["B"]),  # segment names in any case
+        ({"segment": ["NEW", "WINNING"]}, ["C", "D"]),
+        ({"tier": "Gold"}, ["A"]),  # export text column
+        ({"tier": ["Gold", "Silver"]}, ["A", "C"]),  # D has no tier: never matches
+        ({"win_loss_ratio_min": 1.2}, ["C"]),  # 6,000 / 5,000 = 1.2
+        ({"avg_wager_per_session_max": 500}, ["D"]),  # 500 / 1
+        ({"player_id": ["A", "D"]}, ["A", "D"]),
+    ],
+)
 def test_each_condition_form(conditions: dict, expected: list[str], cfg) -> None:
     assert matched(conditions, cfg) == expected
 
 
 def test_time_conditions(cfg) -> None:
-    rows = [player("E", registered_at="2024-01-01T00:00:00Z"), player("F", registered_at="2024-06-01T12:00:00Z")]
+    rows = [
+        player("E", registered_at="2024-01-01T00:00:00Z"),
+        player("F", registered_at="2024-06-01T12:00:00Z"),
+    ]
     table = evaluate(rows, [rule(conditions={"registered_at_min": "2024-06-01T12:00:00Z"})], cfg)
     assert table.loc[table["rule_id"].notna(), "player_id"].tolist() == ["F"]  # inclusive
     table = evaluate(rows, [rule(conditions={"registered_at_max": "2024-03-01"})], cfg)
@@ -61,24 +67,28 @@ def test_priorities_first_match_and_no_fall_through(cfg) -> None:
         rule("LATE", priority=10, conditions={"segment": "LOSING"}, formula="1"),
         rule("EARLY", priority=1, conditions={"segment": "LOSING"}, formula="501"),  # revenue 500: ROI < 0
         rule("OTHER", priority=5, conditions={"segment": "NEW"}, formula="1"),
-        {**rule("OFF", priority=0, formula="1"), "is_active": False},                 # inactive: skipped
+        {**rule("OFF", priority=0, formula="1"), "is_active": False},  # inactive: skipped
     ]
     table = evaluate(PLAYERS, rules, cfg).set_index("player_id")
-    assert table.loc["B", "rule_id"] == "EARLY"          # priority 1 before 10
-    assert not table.loc["B", "approved"]                # declined (ROI) ...
-    assert table.loc["B", "decline_code"] == "roi"       # ... and LATE is not tried instead
+    assert table.loc["B", "rule_id"] == "EARLY"  # priority 1 before 10
+    assert not table.loc["B", "approved"]  # declined (ROI) ...
+    assert table.loc["B", "decline_code"] == "roi"  # ... and LATE is not tried instead
     assert table.loc["D", "rule_id"] == "OTHER"
-    assert table["rule_id"].isna().sum() == 2            # A and C: no active rule matches
+    assert table["rule_id"].isna().sum() == 2  # A and C: no active rule matches
     tie = [rule("B_RULE", priority=3), rule("A_RULE", priority=3)]
     assert [r.rule_id for r in ordered(parse_rules(tie, cfg.formula))] == ["A_RULE", "B_RULE"]
 
 
 def test_amount_is_capped_and_never_negative(cfg) -> None:
-    row = evaluate([player("B", total_wagered=2000, total_won=1500, sessions=2)],
-                   [rule(formula="net_loss * 10", max_amount=120)], cfg).iloc[0]
-    assert row["amount"] == 120.0                        # 5,000 capped at 120
-    row = evaluate([player("B", total_wagered=2000, total_won=1500, sessions=2)],
-                   [rule(formula="net_pnl * 0.1")], cfg).iloc[0]
+    row = evaluate(
+        [player("B", total_wagered=2000, total_won=1500, sessions=2)],
+        [rule(formula="net_loss * 10", max_amount=120)],
+        cfg,
+    ).iloc[0]
+    assert row["amount"] == 120.0  # 5,000 capped at 120
+    row = evaluate(
+        [player("B", total_wagered=2000, total_won=1500, sessions=2)], [rule(formula="net_pnl * 0.1")], cfg
+    ).iloc[0]
     assert row["amount"] == 0.0 and row["decline_code"] == "zero"  # -50 -> 0 -> declined "amount is 0"
 
 
@@ -95,7 +105,10 @@ BAD = [
     (rule(conditions={"registered_at": "2024-01-01"}), "a time can only be compared with"),
     (rule(kind="GOLD"), "reward_config.type 'GOLD' is not one of"),
     (rule(max_amount=0), "reward_config.max_amount 0 must be a number > 0"),
-    (rule(kind="BONUS_BALANCE", wagering_requirement=None), "wagering_requirement None must be a number >= 0"),
+    (
+        rule(kind="BONUS_BALANCE", wagering_requirement=None),
+        "wagering_requirement None must be a number >= 0",
+    ),
     (rule(kind="BONUS_BALANCE", expiry_hours=-1), "expiry_hours -1 must be a number > 0"),
     (rule(wagering_requirement=10), "wagering_requirement applies to BONUS_BALANCE only"),
     (rule(eligible_games="slots"), "eligible_games must be a non-empty list"),
@@ -106,8 +119,10 @@ BAD = [
     ({**rule(), "rule_id": "bad id!"}, "rule_id 'bad id!' must be"),
     ({**rule(), "reward_config": "x"}, "reward_config must be an object"),
     ({k: v for k, v in rule().items() if k != "rule_id"}, "rule #2 (no rule_id)"),
-    ({"rule_id": "R1", "priority": 1, "reward_config": {"type": "TICKETS", "max_amount": 5}},
-     "reward_config.formula is missing"),
+    (
+        {"rule_id": "R1", "priority": 1, "reward_config": {"type": "TICKETS", "max_amount": 5}},
+        "reward_config.formula is missing",
+    ),
 ]
 
 
@@ -143,8 +158,17 @@ def test_json_text_and_files(tmp_path: Path, cfg) -> None:
 
 
 def test_canonical_definition(cfg) -> None:
-    parsed = parse_rules([rule("A", conditions={"segment": "losing"}, kind="BONUS_BALANCE",
-                               eligible_games=["Slots", "roulette", "slots"])], cfg.formula)[0]
+    parsed = parse_rules(
+        [
+            rule(
+                "A",
+                conditions={"segment": "losing"},
+                kind="BONUS_BALANCE",
+                eligible_games=["Slots", "roulette", "slots"],
+            )
+        ],
+        cfg.formula,
+    )[0]
     assert parsed.definition["conditions"] == {"segment": "LOSING"}
     assert parsed.definition["reward_config"]["eligible_games"] == ["roulette", "slots"]
     assert parsed.eligible_games == ("roulette", "slots")

@@ -24,7 +24,9 @@ NOW = dt.datetime(2026, 3, 4, 12, 0, 0)  # a Wednesday
 
 def ledger_sums(store) -> dict[tuple[str, str], float]:
     with store.connect() as con:
-        rows = con.execute("SELECT player_id, currency, sum(amount) FROM wallet_ledger GROUP BY ALL").fetchall()
+        rows = con.execute(
+            "SELECT player_id, currency, sum(amount) FROM wallet_ledger GROUP BY ALL"
+        ).fetchall()
     return {(p, c): float(a) for p, c, a in rows}
 
 
@@ -55,13 +57,31 @@ def test_credit_debit_and_idempotent_keys(store, actor) -> None:
 
 def test_bonus_wagering_progress_and_release(store, actor) -> None:
     # 50 bonus x 10 = 500 to wager on slots or roulette
-    wallet.add_bonus(store, "P1", 50, actor, wagering_requirement=10, expiry_hours=48,
-                     eligible_games=["Slots", "roulette"], key="b1", now=NOW)
+    wallet.add_bonus(
+        store,
+        "P1",
+        50,
+        actor,
+        wagering_requirement=10,
+        expiry_hours=48,
+        eligible_games=["Slots", "roulette"],
+        key="b1",
+        now=NOW,
+    )
     at = NOW + dt.timedelta(hours=1)
-    assert wallet.record_wager(store, "P1", 300, actor, key="w0", game_type="poker", at=at, now=at)["counted"] == 0.0
-    assert wallet.record_wager(store, "P1", 200, actor, key="w1", game_type="slots", at=at, now=at)["counted"] == 200.0
-    assert wallet.record_wager(store, "P1", 200, actor, key="w1", game_type="slots", at=at, now=at)["created"] is False
-    assert wallet.balances(store, "P1")["BONUS_BALANCE"] == 50.0      # still play-only
+    assert (
+        wallet.record_wager(store, "P1", 300, actor, key="w0", game_type="poker", at=at, now=at)["counted"]
+        == 0.0
+    )
+    assert (
+        wallet.record_wager(store, "P1", 200, actor, key="w1", game_type="slots", at=at, now=at)["counted"]
+        == 200.0
+    )
+    assert (
+        wallet.record_wager(store, "P1", 200, actor, key="w1", game_type="slots", at=at, now=at)["created"]
+        is False
+    )
+    assert wallet.balances(store, "P1")["BONUS_BALANCE"] == 50.0  # still play-only
     done = wallet.record_wager(store, "P1", 400, actor, key="w2", game_type="roulette", at=at, now=at)
     assert done["counted"] == 300.0 and len(done["completed"]) == 1  # 200 + 300 = 500: complete
     balances = wallet.balances(store, "P1")
@@ -76,14 +96,16 @@ def test_bonus_expiry(store, actor) -> None:
     wallet.add_bonus(store, "P1", 10, actor, wagering_requirement=5, expiry_hours=72, key="b2", now=NOW)
     assert wallet.expire_due(store, actor, now=NOW + dt.timedelta(hours=47)) == {"expired": 0, "completed": 0}
     assert wallet.expire_due(store, actor, now=NOW + dt.timedelta(hours=48)) == {"expired": 1, "completed": 0}
-    assert wallet.balances(store, "P1")["BONUS_BALANCE"] == 10.0   # 50 - the expired 40
+    assert wallet.balances(store, "P1")["BONUS_BALANCE"] == 10.0  # 50 - the expired 40
     # a wager after b1's expiry counts for b2 only (10 x 5 = 50 needed)
     later = NOW + dt.timedelta(hours=50)
     late = wallet.record_wager(store, "P1", 80, actor, key="w", game_type="slots", at=later, now=later)
     assert late["counted"] == 50.0
     assert wallet.balances(store, "P1")["CASH"] == 10.0
     with store.connect() as con:
-        kinds = [r[0] for r in con.execute("SELECT kind FROM wallet_ledger ORDER BY created_at, kind").fetchall()]
+        kinds = [
+            r[0] for r in con.execute("SELECT kind FROM wallet_ledger ORDER BY created_at, kind").fetchall()
+        ]
     assert kinds.count("expiry") == 1 and kinds.count("bonus_release") == 2
     assert ledger_sums(store) == {k: v for k, v in stored_balances(store).items()}
 
@@ -92,7 +114,7 @@ def test_expiry_never_takes_more_than_the_balance(store, actor) -> None:
     wallet.add_bonus(store, "P1", 40, actor, wagering_requirement=5, expiry_hours=1, key="b1", now=NOW)
     wallet.debit(store, "P1", "BONUS_BALANCE", 30, actor, key="spent", now=NOW)  # 10 left
     wallet.expire_due(store, actor, now=NOW + dt.timedelta(hours=2))
-    assert wallet.balances(store, "P1")["BONUS_BALANCE"] == 0.0   # 10 taken, not 40
+    assert wallet.balances(store, "P1")["BONUS_BALANCE"] == 0.0  # 10 taken, not 40
     assert min(stored_balances(store).values()) >= 0
 
 
@@ -102,12 +124,25 @@ def test_zero_wagering_releases_at_once(store, actor) -> None:
 
 
 def candidate(key: str, player: str = "P1", amount: float = 300.0, kind: str = "BONUS_BALANCE") -> dict:
-    return {"idempotency_key": key, "player_id": player, "rule_id": "R", "rule_version": 2, "reward_type": kind,
-            "amount": amount, "segment": "LOSING", "expected_wager": 6000.0, "expected_revenue": 300.0,
-            "expected_profit": 300.0 - amount, "roi_percent": 0.0, "abuse_score": 0, "abuse_action": "NO_ACTION",
-            "source_file": "f", "wagering_requirement": 10.0 if kind == "BONUS_BALANCE" else None,
-            "expiry_hours": 48.0 if kind == "BONUS_BALANCE" else None,
-            "eligible_games": ["slots"] if kind == "BONUS_BALANCE" else None}
+    return {
+        "idempotency_key": key,
+        "player_id": player,
+        "rule_id": "R",
+        "rule_version": 2,
+        "reward_type": kind,
+        "amount": amount,
+        "segment": "LOSING",
+        "expected_wager": 6000.0,
+        "expected_revenue": 300.0,
+        "expected_profit": 300.0 - amount,
+        "roi_percent": 0.0,
+        "abuse_score": 0,
+        "abuse_action": "NO_ACTION",
+        "source_file": "f",
+        "wagering_requirement": 10.0 if kind == "BONUS_BALANCE" else None,
+        "expiry_hours": 48.0 if kind == "BONUS_BALANCE" else None,
+        "eligible_games": ["slots"] if kind == "BONUS_BALANCE" else None,
+    }
 
 
 def issue(store, actor, rows: list[dict], now: dt.datetime = NOW) -> list[str]:
@@ -121,7 +156,9 @@ def test_issue_is_idempotent_and_records_the_rule_version(store, actor) -> None:
     with store.connect() as con:
         version, kind = con.execute("SELECT rule_version, kind FROM wallet_ledger").fetchone()
         issues = con.execute("SELECT rule_version, amount FROM reward_issues").fetchall()
-        bonus = con.execute("SELECT wagering_target, expires_at, eligible_games FROM wallet_bonuses").fetchone()
+        bonus = con.execute(
+            "SELECT wagering_target, expires_at, eligible_games FROM wallet_bonuses"
+        ).fetchone()
     assert (version, kind) == (2, "reward") and [(v, float(a)) for v, a in issues] == [(2, 300.0)]
     assert float(bonus[0]) == 3000.0 and bonus[1] == NOW + dt.timedelta(hours=48) and bonus[2] == ["slots"]
     assert wallet.balances(store, "P1")["BONUS_BALANCE"] == 300.0
@@ -135,19 +172,30 @@ def test_caps_are_checked_again_when_issuing(store, actor) -> None:
     assert issue(store, actor, rows, thursday) == ["issued", "daily_cap"]
     # P2 from Monday: 1,000 a day Mon..Fri makes exactly 5,000 (allowed); Saturday passes 5,000 a week
     monday = dt.datetime(2026, 3, 2, 9, 0)
-    statuses = [issue(store, actor, [candidate(f"p2-{d}", player="P2", amount=1000, kind="CASHBACK")],
-                      monday + dt.timedelta(days=d))[0] for d in range(6)]
+    statuses = [
+        issue(
+            store,
+            actor,
+            [candidate(f"p2-{d}", player="P2", amount=1000, kind="CASHBACK")],
+            monday + dt.timedelta(days=d),
+        )[0]
+        for d in range(6)
+    ]
     assert statuses == ["issued"] * 5 + ["weekly_cap"]
     next_monday = monday + dt.timedelta(days=7)
-    assert issue(store, actor, [candidate("p2-next", player="P2", amount=1000, kind="CASHBACK")],
-                 next_monday) == ["issued"]
+    assert issue(
+        store, actor, [candidate("p2-next", player="P2", amount=1000, kind="CASHBACK")], next_monday
+    ) == ["issued"]
     assert wallet.balances(store, "P2")["CASH"] == 6000.0
     assert wallet.balances(store, "P1")["CASH"] == 1000.0
     # P1's three 300 bonuses (48 h) expired during the later runs: each run closes what is due first
     assert wallet.balances(store, "P1")["BONUS_BALANCE"] == 0.0
     with store.connect() as con:
         assert con.execute("SELECT count(*) FROM wallet_ledger WHERE kind = 'expiry'").fetchone()[0] == 3
-    assert wallet.cap_windows(NOW) == {"day_start": dt.datetime(2026, 3, 4), "week_start": dt.datetime(2026, 3, 2)}
+    assert wallet.cap_windows(NOW) == {
+        "day_start": dt.datetime(2026, 3, 4),
+        "week_start": dt.datetime(2026, 3, 2),
+    }
 
 
 def test_issuing_needs_the_right(store) -> None:
@@ -221,8 +269,17 @@ print(int((out["status"] == "issued").sum()))
 
 def test_two_processes_issuing_the_same_batch_pay_once(store, db_path: Path, cli_env) -> None:
     store.ensure_created()
-    procs = [subprocess.Popen([sys.executable, "-c", ISSUE_SCRIPT, str(db_path)], cwd=ROOT, env=cli_env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", ISSUE_SCRIPT, str(db_path)],
+            cwd=ROOT,
+            env=cli_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     issued = []
     for proc in procs:
         out, err = proc.communicate(timeout=120)
@@ -234,10 +291,21 @@ def test_two_processes_issuing_the_same_batch_pay_once(store, db_path: Path, cli
 
 def test_tiers_from_lifetime_loyalty_points(store, actor, cfg) -> None:
     levels = tiers.list_tiers(store, cfg)
-    assert [(t.name, t.min_points) for t in levels] == [("Bronze", 0), ("Silver", 1000), ("Gold", 5000),
-                                                        ("Platinum", 20000)]
+    assert [(t.name, t.min_points) for t in levels] == [
+        ("Bronze", 0),
+        ("Silver", 1000),
+        ("Gold", 5000),
+        ("Platinum", 20000),
+    ]
     assert [tiers.tier_for(p, levels) for p in (0, 999.99, 1000, 4999, 5000, 19999, 20000)] == [
-        "Bronze", "Bronze", "Silver", "Silver", "Gold", "Gold", "Platinum"]
+        "Bronze",
+        "Bronze",
+        "Silver",
+        "Silver",
+        "Gold",
+        "Gold",
+        "Platinum",
+    ]
     wallet.add_loyalty_points(store, "P1", 1200, actor, key="lp1")
     wallet.debit(store, "P1", "LOYALTY_POINTS", 500, actor, key="spend")  # spending keeps the tier
     earned = tiers.loyalty_points(store, "P1")
