@@ -32,6 +32,14 @@ RULE = {
 }
 
 
+def metric(page, label: str):
+    """The value of the metric whose label is exactly `label`."""
+    box = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
+    return box.get_by_test_id("stMetricValue")
+
+
 def test_edit_a_rule_see_the_error_fix_it_and_simulate(app_server, page) -> None:
     sample = ROOT / "sample_data" / "players"
     page.goto(f"{app_server['url']}/rewards")
@@ -46,7 +54,8 @@ def test_edit_a_rule_see_the_error_fix_it_and_simulate(app_server, page) -> None
     expect(
         page.get_by_text("transactions.csv → player_transactions: 15,810 rows loaded, 0 rejected")
     ).to_be_visible()
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("176")  # NEW players
+    expect(metric(page, "NEW")).to_have_text("176")  # NEW players
+    expect(metric(page, "BLOCKED")).to_have_text("1")
     page.get_by_role("tab", name="Rules").click()
 
     editor = page.get_by_label("Rule (JSON)")
@@ -67,10 +76,8 @@ def test_edit_a_rule_see_the_error_fix_it_and_simulate(app_server, page) -> None
     expect(page.get_by_text("Valid: MY_CASHBACK, priority 60, BONUS_BALANCE")).to_be_visible()
     page.get_by_role("button", name="Simulate on all players").click()
     expect(page.get_by_text("Simulation of MY_CASHBACK on 500 players")).to_be_visible()
-    reached = page.get_by_test_id("stMetric").filter(has_text="Players reached")
-    expect(reached.get_by_test_id("stMetricValue")).to_have_text("169")
-    approved = page.get_by_test_id("stMetric").filter(has_text="Approved")
-    expect(approved.get_by_test_id("stMetricValue")).to_have_text("94")
+    expect(metric(page, "Players reached")).to_have_text("169")
+    expect(metric(page, "Approved")).to_have_text("94")
     expect(page.get_by_text("abuse: BLOCKED 1")).to_be_visible()
     screenshot(page, "rewards_simulation")
     assert page.locator("[data-testid='stException']").count() == 0
