@@ -29,16 +29,16 @@ TIME_COLUMNS = {
 }
 
 
-def _time_column(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
-    if table in TIME_COLUMNS:
-        return TIME_COLUMNS[table]
-    row = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
-        "AND table_name = ? AND (data_type LIKE 'TIMESTAMP%' OR data_type = 'DATE') "
-        "ORDER BY ordinal_position LIMIT 1",
-        [table],
-    ).fetchone()
-    return row[0] if row else None
+def _time_columns(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each table's dating column: the known one, else its first time column (one catalog query)."""
+    rows = con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main' "
+        "AND (data_type LIKE 'TIMESTAMP%' OR data_type = 'DATE') ORDER BY table_name, ordinal_position"
+    ).fetchall()
+    found: dict[str, str] = {}
+    for table, column in rows:
+        found.setdefault(table, column)
+    return {**found, **TIME_COLUMNS}
 
 
 def overview(store: Store) -> pd.DataFrame:
@@ -46,9 +46,10 @@ def overview(store: Store) -> pd.DataFrame:
     tables = DuckDBRunner(store).run("home/tables")
     out = []
     with store.connect() as con:
+        time_columns = _time_columns(con)
         for table, n_cols in tables.itertuples(index=False):
             name = quote_ident(check_identifier(table))
-            col = _time_column(con, table)
+            col = time_columns.get(table)
             if col:
                 c = quote_ident(col)
                 rows, first, last = con.execute(f"SELECT count(*), min({c}), max({c}) FROM {name}").fetchone()

@@ -24,6 +24,7 @@ PERMISSIONS = {
     "rules.edit": "admin",
     "rewards.issue": "admin",
     "wallet.credit": "admin",
+    "players.edit": "admin",
     "fraud.run": "admin",
     "fraud.thresholds": "admin",
     "cohort.send": "admin",

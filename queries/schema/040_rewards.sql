@@ -28,9 +28,9 @@ CREATE TABLE IF NOT EXISTS player_transactions (
 CREATE TABLE IF NOT EXISTS wallet_ledger (
     entry_id        VARCHAR NOT NULL,
     player_id       VARCHAR NOT NULL,
-    currency        VARCHAR NOT NULL,  -- LOYALTY_POINTS, REWARD_POINTS, BONUS_BALANCE, TICKETS, CASHBACK
+    currency        VARCHAR NOT NULL,  -- LOYALTY_POINTS, REWARD_POINTS, BONUS_BALANCE, TICKETS, CASH
     amount          DECIMAL(18, 4) NOT NULL,
-    kind            VARCHAR NOT NULL,  -- reward, credit, wager, expiry, ...
+    kind            VARCHAR NOT NULL,  -- reward, credit, debit, bonus, bonus_release, expiry
     rule_id         VARCHAR,
     rule_version    INTEGER,
     idempotency_key VARCHAR UNIQUE,
