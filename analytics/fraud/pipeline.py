@@ -102,7 +102,7 @@ class RunOutcome:
             "threshold_version": self.threshold_version,
             "until": None if self.until == detect.FAR_FUTURE else self.until,
             "out": str(self.out_dir),
-            "files": {name: str(self.out_dir / f) for name, f in FILES.items()
+            "outputs": {name: str(self.out_dir / f) for name, f in FILES.items()
                       if (self.out_dir / f).exists()},
         }
 
