@@ -188,9 +188,9 @@ def step_fraudsters(run: _Run) -> dict:
         kept_manual = [r[0] for r in con.execute(
             f"SELECT distinct_id FROM fraudsters WHERE {MANUAL_FLAG} = 1").fetchall()]
         manual = sorted(set(run.manual_ids) | set(kept_manual))
-        players = _run_players(con, run.run_id, "potential") if run.potential_ok else pd.DataFrame(
-            columns=[*PLAYER_COLUMNS, "potential"])
-        missing = sorted(set(manual) - set(players["distinct_id"]))
+        players = _run_players(con, run.run_id, "potential") if run.potential_ok else None
+        known = set() if players is None else set(players["distinct_id"])
+        missing = sorted(set(manual) - known)
         if missing:
             facts = con.execute(
                 f"SELECT * FROM ({_facts_sql()}\n) WHERE distinct_id IN (SELECT unnest($ids))",
@@ -198,8 +198,10 @@ def step_fraudsters(run: _Run) -> dict:
             ).df()
             extra = pd.DataFrame({"distinct_id": missing}).merge(facts, on="distinct_id", how="left")
             extra = extra.assign(run_id=run.run_id, potential=False, **{f: 0 for f in FLAGS})
-            players = pd.concat([players, extra[[c for c in players.columns if c in extra.columns]]],
-                                ignore_index=True) if len(players) else extra
+            extra = extra[["run_id", *PLAYER_COLUMNS, "potential"]]
+            players = extra if players is None or players.empty else pd.concat([players, extra], ignore_index=True)
+        if players is None:
+            players = pd.DataFrame(columns=["run_id", *PLAYER_COLUMNS, "potential"])
         players[MANUAL_FLAG] = players["distinct_id"].isin(manual).astype(int)
         players["by_rules"] = rules.by_rules(players, run.cfg.rules) & players["potential"].astype(bool) \
             if len(players) else pd.Series(dtype=bool)
