@@ -34,10 +34,18 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     p.add_argument("--send", action="store_true", help="also send the cohort to cohort.endpoint")
     p.set_defaults(handler=cmd_fraud)
 
-    p = sub.add_parser("fraud-thresholds", parents=[parent],
-                       help="show, change or roll back the fraud thresholds (versioned)")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="e.g. patterns.large_jump.credits_rise=50000 (repeatable)")
+    p = sub.add_parser(
+        "fraud-thresholds",
+        parents=[parent],
+        help="show, change or roll back the fraud thresholds (versioned)",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="e.g. patterns.large_jump.credits_rise=50000 (repeatable)",
+    )
     p.add_argument("--rollback", type=int, metavar="VERSION", help="make an earlier version live again")
     p.add_argument("--note", help="why (kept with the version)")
     p.set_defaults(handler=cmd_thresholds)
@@ -79,14 +87,19 @@ def cmd_fraud(args: argparse.Namespace) -> int:
 
 
 def _text(p: dict) -> str:
-    lines = [f"run {p['run_id']} (thresholds v{p['threshold_version']}): {'ok' if p['success'] else 'FAILED'}"]
+    lines = [
+        f"run {p['run_id']} (thresholds v{p['threshold_version']}): {'ok' if p['success'] else 'FAILED'}"
+    ]
     for s in p["steps"]:
         state = f"{s['result'].get('rows', 0)} rows" if s["success"] else f"FAILED: {s['error']}"
         lines.append(f"  {s['step']} {s['name']}: {state}")
     lines.append(f"files in {p['out']}")
     if p.get("send"):
         s = p["send"]
-        lines.append(f"sent {s['profiles']} of {s['total_profiles']} profiles" + (f"; {s['error']}" if s["error"] else ""))
+        lines.append(
+            f"sent {s['profiles']} of {s['total_profiles']} profiles"
+            + (f"; {s['error']}" if s["error"] else "")
+        )
     return "\n".join(lines)
 
 
@@ -109,7 +122,9 @@ def cmd_thresholds(args: argparse.Namespace) -> int:
             key, sep, value = item.partition("=")
             parts = key.strip().split(".")
             if not sep or parts[0] not in data or len(parts) < 2:
-                raise InputError(f"--set {item!r}: expected KEY=VALUE with KEY like patterns.large_jump.credits_rise")
+                raise InputError(
+                    f"--set {item!r}: expected KEY=VALUE with KEY like patterns.large_jump.credits_rise"
+                )
             node = data
             for part in parts[:-1]:
                 if not isinstance(node, dict) or part not in node:
@@ -121,14 +136,26 @@ def cmd_thresholds(args: argparse.Namespace) -> int:
         thresholds.save(store, data, actor, args.note, source="cli")
     cfg, version = thresholds.current(store, actor)
     history = thresholds.history(store)
-    payload = {"version": version, "thresholds": cfg.thresholds(), "history": history.to_dict(orient="records")}
-    emit(args, payload, lambda p: f"live thresholds: version {p['version']}\n" + history.to_string(index=False))
+    payload = {
+        "version": version,
+        "thresholds": cfg.thresholds(),
+        "history": history.to_dict(orient="records"),
+    }
+    emit(
+        args, payload, lambda p: f"live thresholds: version {p['version']}\n" + history.to_string(index=False)
+    )
     return 0
 
 
 def cmd_send(args: argparse.Namespace) -> int:
     """Send a run's cohort payload; exit 1 when the endpoint refused it."""
     result = send.send(Store(), cli_actor(), args.run)
-    emit(args, result, lambda r: f"sent {r['profiles']} of {r['total_profiles']} profiles in {r['batches']} "
-         f"batch(es) to {r['endpoint']}" + (f"; failed: {r['error']}" if r["error"] else ""))
+    emit(
+        args,
+        result,
+        lambda r: (
+            f"sent {r['profiles']} of {r['total_profiles']} profiles in {r['batches']} "
+            f"batch(es) to {r['endpoint']}" + (f"; failed: {r['error']}" if r["error"] else "")
+        ),
+    )
     return 0 if result["success"] else 1

@@ -45,8 +45,13 @@ class SendResult:
 
     def to_dict(self) -> dict:
         """JSON-ready summary."""
-        return {"endpoint": self.endpoint, "success": self.success, "profiles": self.profiles,
-                "batches": self.batches, "error": self.error}
+        return {
+            "endpoint": self.endpoint,
+            "success": self.success,
+            "profiles": self.profiles,
+            "batches": self.batches,
+            "error": self.error,
+        }
 
 
 def read_payload(path: Path) -> list[dict]:
@@ -68,7 +73,7 @@ def post(updates: list[dict], cohort: Cohort) -> SendResult:
         raise ConfigError("fraud.yaml: cohort.endpoint is required to send the cohort")
     result = SendResult(cohort.endpoint)
     for start in range(0, len(updates), cohort.batch_size):
-        batch = updates[start:start + cohort.batch_size]
+        batch = updates[start : start + cohort.batch_size]
         try:
             result.statuses.append(post_json(cohort.endpoint, batch, cohort.timeout_seconds))
         except RiskdeskError as exc:

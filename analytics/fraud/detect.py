@@ -30,8 +30,12 @@ def enabled(cfg: FraudSettings) -> list[Pattern]:
     return [p for p in PATTERNS if p.settings(cfg).enabled]
 
 
-def detect(con: duckdb.DuckDBPyConnection, cfg: FraudSettings, until: dt.datetime,
-           progress: Callable[[Pattern], None] | None = None) -> dict[int, int]:
+def detect(
+    con: duckdb.DuckDBPyConnection,
+    cfg: FraudSettings,
+    until: dt.datetime,
+    progress: Callable[[Pattern], None] | None = None,
+) -> dict[int, int]:
     """Fill temp table fraud_hits with every enabled pattern's evidence; return rows per pattern."""
     cols = ", ".join(EVIDENCE_COLUMNS)
     con.execute(f"DROP TABLE IF EXISTS {HITS}")
@@ -58,7 +62,8 @@ def detect(con: duckdb.DuckDBPyConnection, cfg: FraudSettings, until: dt.datetim
 def flags_sql() -> str:
     """SELECT of one row per flagged player with the 15 flag columns (0/1), from fraud_hits."""
     flags = ", ".join(
-        f"CAST(max(CASE WHEN pattern = {p.number} THEN 1 ELSE 0 END) AS TINYINT) AS {p.flag}" for p in PATTERNS
+        f"CAST(max(CASE WHEN pattern = {p.number} THEN 1 ELSE 0 END) AS TINYINT) AS {p.flag}"
+        for p in PATTERNS
     )
     return f"SELECT distinct_id, {flags} FROM {HITS} GROUP BY distinct_id"
 

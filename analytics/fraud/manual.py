@@ -23,8 +23,12 @@ class ManualList:
 
     def to_dict(self) -> dict:
         """JSON-ready summary."""
-        return {"file": self.file_name, "players": len(self.ids), "duplicates": self.duplicates,
-                "rejected": self.rejects}
+        return {
+            "file": self.file_name,
+            "players": len(self.ids),
+            "duplicates": self.duplicates,
+            "rejected": self.rejects,
+        }
 
 
 def read(path: Path, label: str | None = None) -> ManualList:

@@ -14,8 +14,18 @@ from analytics.fraud.settings import FraudSettings
 MANUAL_FLAG = "manual_identification_fraud_purchase_flag"
 # Columns every pattern query returns: the triggering event and what it shows.
 EVIDENCE_COLUMNS = (
-    "distinct_id", "event_time", "event_name", "chapter", "credits_balance", "metapoints_balance",
-    "quantity", "price_usd", "payment_platform", "purchase_id", "detail", "value",
+    "distinct_id",
+    "event_time",
+    "event_name",
+    "chapter",
+    "credits_balance",
+    "metapoints_balance",
+    "quantity",
+    "price_usd",
+    "payment_platform",
+    "purchase_id",
+    "detail",
+    "value",
 )
 
 
@@ -66,14 +76,18 @@ def _days(frame: pd.DataFrame) -> str:
 
 
 def _s1(p, e):
-    return (f"Reached chapter {int(e['chapter'].max())} {e['value'].min():.1f} h after install "
-            f"(chapter >= {p.min_chapter} within {_fmt(p.within_hours)} h), with no purchase before.")
+    return (
+        f"Reached chapter {int(e['chapter'].max())} {e['value'].min():.1f} h after install "
+        f"(chapter >= {p.min_chapter} within {_fmt(p.within_hours)} h), with no purchase before."
+    )
 
 
 def _s2(p, e):
     days = _days(e)
-    return (f"Net harvests of {p.min_daily_net_harvests} or more in a UTC day on "
-            f"{len(days.split(', '))} days ({days}); more than {p.more_than_days} days trips the flag.")
+    return (
+        f"Net harvests of {p.min_daily_net_harvests} or more in a UTC day on "
+        f"{len(days.split(', '))} days ({days}); more than {p.more_than_days} days trips the flag."
+    )
 
 
 def _s3(p, e):
@@ -82,29 +96,39 @@ def _s3(p, e):
 
 def _s4(p, e):
     gaps = ", ".join(_fmt(v) for v in e["value"].head(5))
-    return (f"{_n(e)} {p.payment_platform} purchase(s) {gaps} s after the previous {p.payment_platform} "
-            f"purchase ({_fmt(p.min_seconds)}-{_fmt(p.max_seconds)} s trips the flag).")
+    return (
+        f"{_n(e)} {p.payment_platform} purchase(s) {gaps} s after the previous {p.payment_platform} "
+        f"purchase ({_fmt(p.min_seconds)}-{_fmt(p.max_seconds)} s trips the flag)."
+    )
 
 
 def _s5(p, e):
-    return f"{_n(e)} purchase_success event(s) followed another purchase_success with no purchase_click between."
+    return (
+        f"{_n(e)} purchase_success event(s) followed another purchase_success with no purchase_click between."
+    )
 
 
 def _s6(p, e):
-    return (f"Balance above the limit on {_n(e)} event(s): up to {_fmt(e['value'].max())} "
-            f"(credits > {p.credits_above:,} or metapoints > {p.metapoints_above:,}).")
+    return (
+        f"Balance above the limit on {_n(e)} event(s): up to {_fmt(e['value'].max())} "
+        f"(credits > {p.credits_above:,} or metapoints > {p.metapoints_above:,})."
+    )
 
 
 def _s7(p, e):
-    return (f"Negative balance on {_n(e)} event(s): down to {_fmt(e['value'].min())} "
-            f"(credits < {p.credits_below:,} or metapoints < {p.metapoints_below:,}).")
+    return (
+        f"Negative balance on {_n(e)} event(s): down to {_fmt(e['value'].min())} "
+        f"(credits < {p.credits_below:,} or metapoints < {p.metapoints_below:,})."
+    )
 
 
 def _s8(p, e):
     top = e.loc[e["value"].idxmax()]
-    return (f"{top['detail'].capitalize()} jumped by {_fmt(top['value'])} on {top['event_name']} with no reward "
-            f"event then or in the next {p.next_events} events ({_n(e)} jump(s); limit "
-            f"{p.credits_rise:,} credits / {p.metapoints_rise:,} metapoints).")
+    return (
+        f"{top['detail'].capitalize()} jumped by {_fmt(top['value'])} on {top['event_name']} with no reward "
+        f"event then or in the next {p.next_events} events ({_n(e)} jump(s); limit "
+        f"{p.credits_rise:,} credits / {p.metapoints_rise:,} metapoints)."
+    )
 
 
 def _s9(p, e):
@@ -112,26 +136,34 @@ def _s9(p, e):
 
 
 def _s10(p, e):
-    return (f"More than {p.more_than_chapters} chapters completed in a UTC day ({_days(e)}) with "
-            f"{_fmt(e['value'].min())} credits earned per chapter (below {_fmt(p.credits_per_chapter_below)}).")
+    return (
+        f"More than {p.more_than_chapters} chapters completed in a UTC day ({_days(e)}) with "
+        f"{_fmt(e['value'].min())} credits earned per chapter (below {_fmt(p.credits_per_chapter_below)})."
+    )
 
 
 def _s11(p, e):
     buys = int((e["event_name"] == "purchase_success").sum())
     refunds = int((e["event_name"] == "purchase_refund").sum())
-    return (f"{p.platform} player with {buys} purchases and {refunds} refunds: ratio "
-            f"{e['value'].iloc[0]:.2f} (more than {p.more_than_purchases} purchases and above "
-            f"{p.refund_ratio_above} trips the flag).")
+    return (
+        f"{p.platform} player with {buys} purchases and {refunds} refunds: ratio "
+        f"{e['value'].iloc[0]:.2f} (more than {p.more_than_purchases} purchases and above "
+        f"{p.refund_ratio_above} trips the flag)."
+    )
 
 
 def _s12(p, e):
-    return (f"Held up to {_fmt(e['value'].max())} credits in chapters {p.min_chapter}-{p.max_chapter} before any "
-            f"purchase (limit {p.credits_above:,}).")
+    return (
+        f"Held up to {_fmt(e['value'].max())} credits in chapters {p.min_chapter}-{p.max_chapter} before any "
+        f"purchase (limit {p.credits_above:,})."
+    )
 
 
 def _s13(p, e):
-    return (f"{int(e['value'].iloc[0])} purchases in chapter {p.chapter} (more than {p.more_than_purchases}), "
-            f"installed on or after {p.installed_from}.")
+    return (
+        f"{int(e['value'].iloc[0])} purchases in chapter {p.chapter} (more than {p.more_than_purchases}), "
+        f"installed on or after {p.installed_from}."
+    )
 
 
 def _s14(p, e):
@@ -140,7 +172,8 @@ def _s14(p, e):
 
 
 def _s15(p, e):
-    return f"{int(e['value'].iloc[0])} purchases at {p.price_usd} USD (at least {p.min_purchases} trips the flag)."
+    count = int(e["value"].iloc[0])
+    return f"{count} purchases at {p.price_usd} USD (at least {p.min_purchases} trips the flag)."
 
 
 PATTERNS: tuple[Pattern, ...] = (

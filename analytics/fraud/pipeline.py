@@ -68,8 +68,14 @@ class StepOutcome:
 
     def to_dict(self) -> dict:
         """The contract's step object (error added when the step failed)."""
-        out = {"step": self.step, "name": self.name, "success": self.success, "result": self.result,
-               "started_at": self.started_at, "ended_at": self.ended_at}
+        out = {
+            "step": self.step,
+            "name": self.name,
+            "success": self.success,
+            "result": self.result,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+        }
         if self.error:
             out["error"] = self.error
         return out
@@ -96,14 +102,17 @@ class RunOutcome:
     def to_dict(self) -> dict:
         """The contract's JSON (plus the thresholds version, the cut-off time and the files)."""
         return {
-            "success": self.success, "run_id": self.run_id,
+            "success": self.success,
+            "run_id": self.run_id,
             "steps": [s.to_dict() for s in self.steps],
-            "start_time": self.start_time, "end_time": self.end_time,
+            "start_time": self.start_time,
+            "end_time": self.end_time,
             "threshold_version": self.threshold_version,
             "until": None if self.until == detect.FAR_FUTURE else self.until,
             "out": str(self.out_dir),
-            "outputs": {name: str(self.out_dir / f) for name, f in FILES.items()
-                      if (self.out_dir / f).exists()},
+            "outputs": {
+                name: str(self.out_dir / f) for name, f in FILES.items() if (self.out_dir / f).exists()
+            },
         }
 
 
@@ -135,19 +144,25 @@ def step_potential(run: _Run) -> dict:
     cols = ", ".join(EVIDENCE_COLUMNS)
     flag_cols = ", ".join(f"f.{f}" for f in FLAGS)
     with run.store.connect() as con:
-        counts = detect.detect(con, run.cfg, run.until,
-                               lambda p: run.tell(step="Step 1", status="running", detail=f"pattern {p.number}: {p.title}"))
+        counts = detect.detect(
+            con,
+            run.cfg,
+            run.until,
+            lambda p: run.tell(step="Step 1", status="running", detail=f"pattern {p.number}: {p.title}"),
+        )
         con.execute(
             f"INSERT INTO fraud_evidence SELECT $run_id, pattern, {cols}, of_total FROM ("
             f"  SELECT *, count(*) OVER (PARTITION BY pattern, distinct_id) AS of_total,"
-            f"         row_number() OVER (PARTITION BY pattern, distinct_id ORDER BY event_time, event_name) AS rn"
+            f"         row_number() OVER (PARTITION BY pattern, distinct_id"
+            f"                            ORDER BY event_time, event_name) AS rn"
             f"  FROM {detect.HITS}) WHERE rn <= $cap",
             {"run_id": run.run_id, "cap": run.cfg.evidence_per_flag},
         )
         con.execute(
             f"INSERT INTO fraud_run_players BY NAME SELECT $run_id AS run_id, f.distinct_id, p.platform, "
             f"p.install_time, p.last_purchase_time, {flag_cols}, true AS potential "
-            f"FROM ({detect.flags_sql()}) AS f LEFT JOIN ({_facts_sql()}\n) AS p ON p.distinct_id = f.distinct_id",
+            f"FROM ({detect.flags_sql()}) AS f "
+            f"LEFT JOIN ({_facts_sql()}\n) AS p ON p.distinct_id = f.distinct_id",
             {"run_id": run.run_id, "until": run.until},
         )
         detect.drop(con)
@@ -177,7 +192,9 @@ def step_offerwall(run: _Run) -> dict:
             {"run_id": run.run_id, "until": run.until},
         )
         frame = _run_players(con, run.run_id, "potential AND offerwall_rewards > 0")
-    write_csv(frame[[*PLAYER_COLUMNS, "offerwall_rewards"]], run.out_dir / FILES["offer_wall_progression_cheaters"])
+    write_csv(
+        frame[[*PLAYER_COLUMNS, "offerwall_rewards"]], run.out_dir / FILES["offer_wall_progression_cheaters"]
+    )
     return {"rows": len(frame)}
 
 
@@ -185,8 +202,10 @@ def step_fraudsters(run: _Run) -> dict:
     """Step 3: upsert the fraudsters table; nobody leaves it, first_flagged_at and manual flags kept."""
     stamp = now()
     with run.store.connect() as con:
-        kept_manual = [r[0] for r in con.execute(
-            f"SELECT distinct_id FROM fraudsters WHERE {MANUAL_FLAG} = 1").fetchall()]
+        kept_manual = [
+            r[0]
+            for r in con.execute(f"SELECT distinct_id FROM fraudsters WHERE {MANUAL_FLAG} = 1").fetchall()
+        ]
         manual = sorted(set(run.manual_ids) | set(kept_manual))
         players = _run_players(con, run.run_id, "potential") if run.potential_ok else None
         known = set() if players is None else set(players["distinct_id"])
@@ -199,12 +218,17 @@ def step_fraudsters(run: _Run) -> dict:
             extra = pd.DataFrame({"distinct_id": missing}).merge(facts, on="distinct_id", how="left")
             extra = extra.assign(run_id=run.run_id, potential=False, **{f: 0 for f in FLAGS})
             extra = extra[["run_id", *PLAYER_COLUMNS, "potential"]]
-            players = extra if players is None or players.empty else pd.concat([players, extra], ignore_index=True)
+            players = (
+                extra if players is None or players.empty else pd.concat([players, extra], ignore_index=True)
+            )
         if players is None:
             players = pd.DataFrame(columns=["run_id", *PLAYER_COLUMNS, "potential"])
         players[MANUAL_FLAG] = players["distinct_id"].isin(manual).astype(int)
-        players["by_rules"] = rules.by_rules(players, run.cfg.rules) & players["potential"].astype(bool) \
-            if len(players) else pd.Series(dtype=bool)
+        players["by_rules"] = (
+            rules.by_rules(players, run.cfg.rules) & players["potential"].astype(bool)
+            if len(players)
+            else pd.Series(dtype=bool)
+        )
         players["fraudster"] = players["by_rules"].astype(bool) | (players[MANUAL_FLAG] == 1)
         players["run_id"] = run.run_id
         con.execute("DELETE FROM fraud_run_players WHERE run_id = $run_id", {"run_id": run.run_id})
@@ -214,12 +238,19 @@ def step_fraudsters(run: _Run) -> dict:
         before = con.execute("SELECT count(*) FROM fraudsters").fetchone()[0]
         _upsert(con, run, stamp)
         total = con.execute("SELECT count(*) FROM fraudsters").fetchone()[0]
-        table = con.execute(f"SELECT {', '.join(FRAUDSTER_COLUMNS)} FROM fraudsters ORDER BY distinct_id").df()
+        table = con.execute(
+            f"SELECT {', '.join(FRAUDSTER_COLUMNS)} FROM fraudsters ORDER BY distinct_id"
+        ).df()
     write_csv(table, run.out_dir / FILES["fraudsters"])
     marked = int(players["fraudster"].sum()) if len(players) else 0
-    return {"rows": int(total), "marked_this_run": marked, "new": int(total - before),
-            "by_rules": int(players["by_rules"].sum()) if len(players) else 0,
-            "manual": len(manual), "flags_updated": run.potential_ok}
+    return {
+        "rows": int(total),
+        "marked_this_run": marked,
+        "new": int(total - before),
+        "by_rules": int(players["by_rules"].sum()) if len(players) else 0,
+        "manual": len(manual),
+        "flags_updated": run.potential_ok,
+    }
 
 
 def _upsert(con, run: _Run, stamp: dt.datetime) -> None:
@@ -231,17 +262,20 @@ def _upsert(con, run: _Run, stamp: dt.datetime) -> None:
     flag_set = ", ".join(f"{f} = CASE WHEN $flags THEN r.{f} ELSE f.{f} END" for f in FLAGS)
     con.execute(
         f"UPDATE fraudsters AS f SET {flag_set}, "
-        "platform = coalesce(r.platform, f.platform), install_time = coalesce(r.install_time, f.install_time), "
+        "platform = coalesce(r.platform, f.platform), "
+        "install_time = coalesce(r.install_time, f.install_time), "
         "last_purchase_time = coalesce(r.last_purchase_time, f.last_purchase_time), "
         f"{MANUAL_FLAG} = greatest(f.{MANUAL_FLAG}, r.{MANUAL_FLAG}), "
-        "last_flagged_at = CASE WHEN r.fraudster THEN $stamp ELSE f.last_flagged_at END, last_run_id = $run_id "
+        "last_flagged_at = CASE WHEN r.fraudster THEN $stamp ELSE f.last_flagged_at END, "
+        "last_run_id = $run_id "
         "FROM fraud_run_players AS r WHERE r.run_id = $run_id AND r.distinct_id = f.distinct_id",
         {**params, "flags": run.potential_ok},
     )
-    cols = ", ".join(PLAYER_COLUMNS + [MANUAL_FLAG])
+    names = [*PLAYER_COLUMNS, MANUAL_FLAG]
+    cols = ", ".join(names)
     con.execute(
         f"INSERT INTO fraudsters ({cols}, first_flagged_at, last_flagged_at, last_run_id) "
-        f"SELECT {', '.join('r.' + c for c in PLAYER_COLUMNS + [MANUAL_FLAG])}, $stamp, $stamp, $run_id "
+        f"SELECT {', '.join('r.' + c for c in names)}, $stamp, $stamp, $run_id "
         "FROM fraud_run_players AS r WHERE r.run_id = $run_id AND r.fraudster "
         "AND r.distinct_id NOT IN (SELECT distinct_id FROM fraudsters)",
         params,
@@ -251,7 +285,9 @@ def _upsert(con, run: _Run, stamp: dt.datetime) -> None:
 def step_cohort(run: _Run) -> dict:
     """Step 4: every fraudster as a profile update setting the cohort marker, written to cohort.json."""
     with run.store.connect() as con:
-        ids = [r[0] for r in con.execute("SELECT distinct_id FROM fraudsters ORDER BY distinct_id").fetchall()]
+        ids = [
+            r[0] for r in con.execute("SELECT distinct_id FROM fraudsters ORDER BY distinct_id").fetchall()
+        ]
     path = write_json(cohort.payload(ids, run.cfg.cohort), run.out_dir / FILES["cohort_export"])
     return {"rows": len(ids), "marker": run.cfg.cohort.marker, "file": str(path)}
 
@@ -270,9 +306,15 @@ def runs_dir(store: Store) -> Path:
     return store.path.parent / "fraud_runs"
 
 
-def run(store: Store, actor: Actor, out_dir: Path | None = None, manual_ids: list[str] | None = None,
-        as_of: dt.date | None = None, progress: Progress | None = None,
-        notifier: Notifier | None = None) -> RunOutcome:
+def run(
+    store: Store,
+    actor: Actor,
+    out_dir: Path | None = None,
+    manual_ids: list[str] | None = None,
+    as_of: dt.date | None = None,
+    progress: Progress | None = None,
+    notifier: Notifier | None = None,
+) -> RunOutcome:
     """Run the four steps over the stored events; each step logged, a failed one alerted."""
     require(actor, "fraud.run")
     cfg, version = thresholds.current(store, actor)
@@ -319,8 +361,10 @@ def _run_step(ctx: _Run, step: str, name: str, notifier: Notifier | None, outcom
     ctx.tell(step=step, name=name, status="failed" if error else "done", result=result, error=error)
     if error:
         alert = Alert(
-            key=f"fraud:step_failed:{ctx.run_id}:{step}", kind="fraud_step_failed",
-            title=f"Fraud pipeline {step} ({name}) failed", text=error,
+            key=f"fraud:step_failed:{ctx.run_id}:{step}",
+            kind="fraud_step_failed",
+            title=f"Fraud pipeline {step} ({name}) failed",
+            text=error,
             details={"run_id": ctx.run_id, "step": step, "name": name, "run_by": ctx.actor.name},
         )
         sent = send_once(ctx.store, [alert], ctx.actor, notifier)
@@ -332,11 +376,20 @@ def _run_step(ctx: _Run, step: str, name: str, notifier: Notifier | None, outcom
 def _finish(ctx: _Run, outcome: RunOutcome) -> None:
     by_name = {s.name: s.result for s in outcome.steps}
     with ctx.store.connect() as con:
-        events = con.execute("SELECT count(*) FROM game_events WHERE event_time < ?", [ctx.until]).fetchone()[0]
+        events = con.execute("SELECT count(*) FROM game_events WHERE event_time < ?", [ctx.until]).fetchone()[
+            0
+        ]
         con.execute(
             "UPDATE fraud_runs SET ended_at = ?, success = ?, potential = ?, offerwall = ?, fraudsters = ?, "
             "new_fraudsters = ?, events = ? WHERE run_id = ?",
-            [outcome.end_time, outcome.success, by_name["potential_fraudsters"].get("rows"),
-             by_name["offer_wall_progression_cheaters"].get("rows"), by_name["fraudsters"].get("rows"),
-             by_name["fraudsters"].get("new"), events, ctx.run_id],
+            [
+                outcome.end_time,
+                outcome.success,
+                by_name["potential_fraudsters"].get("rows"),
+                by_name["offer_wall_progression_cheaters"].get("rows"),
+                by_name["fraudsters"].get("rows"),
+                by_name["fraudsters"].get("new"),
+                events,
+                ctx.run_id,
+            ],
         )

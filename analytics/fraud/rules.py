@@ -38,7 +38,10 @@ def by_rules(frame: pd.DataFrame, rules: Rules) -> pd.Series:
     platform = frame["platform"].fillna("")
     any_flag = _any(frame, list(BY_NUMBER))
     ios, android = platform == "ios", platform == "android"
-    ios_late, android_late = ios & _late(frame, rules.ios_cutoff), android & _late(frame, rules.android_cutoff)
+    ios_late, android_late = (
+        ios & _late(frame, rules.ios_cutoff),
+        android & _late(frame, rules.android_cutoff),
+    )
     android_ok = _any(frame, [n for n in BY_NUMBER if n not in rules.android_excluded_flags])
     out = any_flag.copy()
     out[ios_late] = _any(frame, rules.ios_late_flags)[ios_late]
@@ -52,12 +55,15 @@ def reason(row: pd.Series, rules: Rules) -> str:
     platform = row.get("platform")
     one = pd.DataFrame([row])
     if platform == "ios" and bool(_late(one, rules.ios_cutoff).iloc[0]):
-        return (f"ios player installed or last purchased on/after {rules.ios_cutoff}: only flags "
-                f"{', '.join(map(str, rules.ios_late_flags))} count")
+        return (
+            f"ios player installed or last purchased on/after {rules.ios_cutoff}: only flags "
+            f"{', '.join(map(str, rules.ios_late_flags))} count"
+        )
     if platform == "android" and bool(_late(one, rules.android_cutoff).iloc[0]):
-        return (f"android player installed or last purchased on/after {rules.android_cutoff}: only flags "
-                f"{', '.join(map(str, rules.android_late_flags))} count")
+        return (
+            f"android player installed or last purchased on/after {rules.android_cutoff}: only flags "
+            f"{', '.join(map(str, rules.android_late_flags))} count"
+        )
     if platform == "android":
         return f"android player: every flag but {', '.join(map(str, rules.android_excluded_flags))} counts"
     return f"{platform} player: every flag counts"
-

@@ -16,5 +16,9 @@ def after_sample_load(store: Store, actor: Actor) -> dict:
     path = settings.sample_dir() / "game_events" / "manual_fraudsters.csv"
     ids = manual.read(path).ids if path.is_file() else []
     outcome = pipeline.run(store, actor, manual_ids=ids)
-    return {"ran": True, "run_id": outcome.run_id, "success": outcome.success,
-            "steps": {s.name: s.result.get("rows") for s in outcome.steps}}
+    return {
+        "ran": True,
+        "run_id": outcome.run_id,
+        "success": outcome.success,
+        "steps": {s.name: s.result.get("rows") for s in outcome.steps},
+    }

@@ -38,8 +38,13 @@ def latest_run(store: Store) -> str:
     return row[0]
 
 
-def send(store: Store, actor: Actor, run_id: str | None = None, cfg: FraudSettings | None = None,
-         notifier: Notifier | None = None) -> dict:
+def send(
+    store: Store,
+    actor: Actor,
+    run_id: str | None = None,
+    cfg: FraudSettings | None = None,
+    notifier: Notifier | None = None,
+) -> dict:
     """POST run `run_id`'s cohort.json (default: the latest run's) to cohort.endpoint; record it."""
     require(actor, "cohort.send")
     cfg = cfg or settings.load()
@@ -60,11 +65,25 @@ def send(store: Store, actor: Actor, run_id: str | None = None, cfg: FraudSettin
         )
         con.execute(
             "INSERT INTO fraud_cohort_sends VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, endpoint, result.profiles, result.batches, result.success, result.error, ended, actor.name],
+            [
+                run_id,
+                endpoint,
+                result.profiles,
+                result.batches,
+                result.success,
+                result.error,
+                ended,
+                actor.name,
+            ],
         )
     out = {**result.to_dict(), "run_id": run_id, "total_profiles": len(updates)}
     if not result.success:
-        alert = Alert(key=f"fraud:cohort_send_failed:{run_id}:{started.isoformat()}", kind="fraud_cohort_send_failed",
-                      title="Fraud cohort send failed", text=result.error or "", details=out)
+        alert = Alert(
+            key=f"fraud:cohort_send_failed:{run_id}:{started.isoformat()}",
+            kind="fraud_cohort_send_failed",
+            title="Fraud cohort send failed",
+            text=result.error or "",
+            details=out,
+        )
         out["alerts"] = send_once(store, [alert], actor, notifier)
     return out

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from analytics import config
@@ -53,7 +52,9 @@ class P4(_Strict):
     """Pattern 4: rapid purchases."""
 
     enabled: bool = True
-    min_seconds: float = Field(1, ge=0, description="consecutive purchase_success at least this far apart ...")
+    min_seconds: float = Field(
+        1, ge=0, description="consecutive purchase_success at least this far apart ..."
+    )
     max_seconds: float = Field(7, ge=0, description="... and at most this far apart (inclusive)")
     payment_platform: str = Field("apple", description="both paid through this platform")
 
@@ -87,11 +88,14 @@ class P8(_Strict):
     """Pattern 8: large balance jump."""
 
     enabled: bool = True
-    credits_rise: int = Field(40_000, gt=0, description="credits rise by >= this from the previous event carrying them ...")
+    credits_rise: int = Field(
+        40_000, gt=0, description="credits rise by >= this from the previous event carrying them ..."
+    )
     metapoints_rise: int = Field(100_000, gt=0, description="... or metapoints by >= this")
     next_events: int = Field(2, ge=0, description="no reward event at the jump nor in this many next events")
-    reward_events: list[str] = Field(default_factory=lambda: list(DEFAULT_REWARDS),
-                                     description="events that count as rewards")
+    reward_events: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_REWARDS), description="events that count as rewards"
+    )
 
 
 class P9(_Strict):
@@ -104,8 +108,12 @@ class P10(_Strict):
     """Pattern 10: rapid chapter progression (off by default: the column exists and is 0)."""
 
     enabled: bool = False
-    more_than_chapters: int = Field(5, ge=0, description="more than this many chapter_complete in a UTC day ...")
-    credits_per_chapter_below: float = Field(500, description="... with fewer credits earned per chapter than this")
+    more_than_chapters: int = Field(
+        5, ge=0, description="more than this many chapter_complete in a UTC day ..."
+    )
+    credits_per_chapter_below: float = Field(
+        500, description="... with fewer credits earned per chapter than this"
+    )
 
 
 class P11(_Strict):
@@ -114,7 +122,9 @@ class P11(_Strict):
     enabled: bool = True
     platform: str = Field("android", description="players of this platform ...")
     more_than_purchases: int = Field(5, ge=0, description="... with more purchase_success than this ...")
-    refund_ratio_above: float = Field(0.25, ge=0, description="... and purchase_refund / purchase_success above this")
+    refund_ratio_above: float = Field(
+        0.25, ge=0, description="... and purchase_refund / purchase_success above this"
+    )
 
 
 class P12(_Strict):
@@ -132,14 +142,18 @@ class P13(_Strict):
     enabled: bool = True
     chapter: int = Field(1, description="purchase_success events in this chapter ...")
     more_than_purchases: int = Field(1, ge=0, description="... more than this many ...")
-    installed_from: dt.date = Field(dt.date(2025, 3, 1), description="... for players installed on or after this date")
+    installed_from: dt.date = Field(
+        dt.date(2025, 3, 1), description="... for players installed on or after this date"
+    )
 
 
 class P14(_Strict):
     """Pattern 14: duplicate transaction."""
 
     enabled: bool = True
-    more_than_events: int = Field(1, ge=1, description="a purchase id on more than this many purchase_success events")
+    more_than_events: int = Field(
+        1, ge=1, description="a purchase id on more than this many purchase_success events"
+    )
 
 
 class P15(_Strict):
@@ -173,17 +187,25 @@ class Patterns(_Strict):
 class Rules(_Strict):
     """Who of the flagged players goes into the fraudsters table."""
 
-    ios_cutoff: dt.date = Field(dt.date(2025, 8, 13), description="ios installed or last purchased on/after this ...")
+    ios_cutoff: dt.date = Field(
+        dt.date(2025, 8, 13), description="ios installed or last purchased on/after this ..."
+    )
     ios_late_flags: list[int] = Field([14, 15], description="... is a fraudster only by these flags")
-    android_cutoff: dt.date = Field(dt.date(2025, 4, 17), description="android installed or last purchased on/after this ...")
+    android_cutoff: dt.date = Field(
+        dt.date(2025, 4, 17), description="android installed or last purchased on/after this ..."
+    )
     android_late_flags: list[int] = Field([14, 15], description="... is a fraudster only by these flags")
-    android_excluded_flags: list[int] = Field([3, 4, 5], description="other android players: any flag but these")
+    android_excluded_flags: list[int] = Field(
+        [3, 4, 5], description="other android players: any flag but these"
+    )
 
 
 class Cohort(_Strict):
     """The cohort export (step 4) and where --send posts it."""
 
-    marker: str = Field("fraudster_cohort_active_v8", description="profile property set to true on every fraudster")
+    marker: str = Field(
+        "fraudster_cohort_active_v8", description="profile property set to true on every fraudster"
+    )
     endpoint: str | None = Field(None, description="http(s) URL the payload is POSTed to (--send)")
     token: str | None = Field(None, description="analytics project token put in each update ($token), if any")
     batch_size: int = Field(2000, ge=1, description="profile updates per POST")
@@ -196,11 +218,16 @@ class FraudSettings(_Strict):
     patterns: Patterns = Field(default_factory=Patterns)
     rules: Rules = Field(default_factory=Rules)
     cohort: Cohort = Field(default_factory=Cohort)
-    evidence_per_flag: int = Field(50, ge=1, description="triggering events kept per player and flag (first ones)")
+    evidence_per_flag: int = Field(
+        50, ge=1, description="triggering events kept per player and flag (first ones)"
+    )
 
     def thresholds(self) -> dict[str, Any]:
         """The part that decides who is flagged (versioned): patterns and rules, JSON-ready."""
-        return {"patterns": self.patterns.model_dump(mode="json"), "rules": self.rules.model_dump(mode="json")}
+        return {
+            "patterns": self.patterns.model_dump(mode="json"),
+            "rules": self.rules.model_dump(mode="json"),
+        }
 
     def with_thresholds(self, thresholds: dict[str, Any]) -> FraudSettings:
         """A copy with `thresholds` (as returned by `thresholds()`) in place of its own."""

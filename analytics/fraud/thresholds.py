@@ -37,7 +37,9 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
     """[{key, old, new}] for every setting that differs (keys dotted: patterns.large_jump.credits_rise)."""
     a, b = _flatten(old), _flatten(new)
-    return [{"key": k, "old": a.get(k), "new": b.get(k)} for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    return [
+        {"key": k, "old": a.get(k), "new": b.get(k)} for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)
+    ]
 
 
 def _latest(con) -> tuple[int, str] | None:
@@ -76,8 +78,9 @@ def candidate(base: FraudSettings, thresholds: dict[str, Any]) -> FraudSettings:
     return settings.check(base.with_thresholds(thresholds))
 
 
-def save(store: Store, thresholds: dict[str, Any], actor: Actor, note: str | None = None,
-         source: str = "page") -> int:
+def save(
+    store: Store, thresholds: dict[str, Any], actor: Actor, note: str | None = None, source: str = "page"
+) -> int:
     """Make `thresholds` live: a new version recorded with who and what changed; the file rewritten."""
     require(actor, "fraud.thresholds")
     cfg, _version = current(store, actor)
@@ -111,7 +114,8 @@ def history(store: Store) -> pd.DataFrame:
             "FROM fraud_threshold_versions ORDER BY version DESC"
         ).df()
     frame["changes"] = [
-        "; ".join(f"{c['key']}: {c['old']} → {c['new']}" for c in json.loads(text)) for text in frame["changes"]
+        "; ".join(f"{c['key']}: {c['old']} → {c['new']}" for c in json.loads(text))
+        for text in frame["changes"]
     ]
     return frame
 
@@ -119,7 +123,9 @@ def history(store: Store) -> pd.DataFrame:
 def thresholds_of(store: Store, version: int) -> dict[str, Any]:
     """The thresholds saved as `version`."""
     with store.connect() as con:
-        row = con.execute("SELECT thresholds FROM fraud_threshold_versions WHERE version = ?", [version]).fetchone()
+        row = con.execute(
+            "SELECT thresholds FROM fraud_threshold_versions WHERE version = ?", [version]
+        ).fetchone()
     if row is None:
         raise InputError(f"no threshold version {version}")
     return json.loads(row[0])

@@ -41,8 +41,10 @@ class WhatIf:
 
     def to_dict(self) -> dict:
         """JSON-ready."""
-        return {k: (v.to_dict(orient="records") if isinstance(v, pd.DataFrame) else v)
-                for k, v in self.__dict__.items()}
+        return {
+            k: (v.to_dict(orient="records") if isinstance(v, pd.DataFrame) else v)
+            for k, v in self.__dict__.items()
+        }
 
 
 def _last_run(con) -> tuple | None:
@@ -60,14 +62,18 @@ def preview(store: Store, actor: Actor, candidate: dict[str, Any]) -> WhatIf:
     with store.connect() as con:
         last = _last_run(con)
         run_id, until = (last[0], last[1]) if last else (None, detect.FAR_FUTURE)
-        before = con.execute(
-            "SELECT * FROM fraud_run_players WHERE run_id = ?", [run_id]
-        ).df() if run_id else pd.DataFrame(columns=["distinct_id", "potential", "fraudster", MANUAL_FLAG, *FLAGS])
+        before = (
+            con.execute("SELECT * FROM fraud_run_players WHERE run_id = ?", [run_id]).df()
+            if run_id
+            else pd.DataFrame(columns=["distinct_id", "potential", "fraudster", MANUAL_FLAG, *FLAGS])
+        )
         events_since = 0
         if last:
             events_since = con.execute(
                 "SELECT coalesce(sum(rows_loaded), 0) FROM loaded_files WHERE contract = 'game_events' "
-                "AND loaded_at > ?", [last[2]]).fetchone()[0]
+                "AND loaded_at > ?",
+                [last[2]],
+            ).fetchone()[0]
         detect.detect(con, cand, until)
         flags = con.execute(
             f"SELECT f.*, p.platform, p.install_time, p.last_purchase_time FROM ({detect.flags_sql()}) AS f "
@@ -78,26 +84,43 @@ def preview(store: Store, actor: Actor, candidate: dict[str, Any]) -> WhatIf:
         in_table = {r[0] for r in con.execute("SELECT distinct_id FROM fraudsters").fetchall()}
     manual = set(before.loc[before[MANUAL_FLAG] == 1, "distinct_id"]) if len(before) else set()
     new_potential = set(flags["distinct_id"])
-    new_final = set(flags.loc[rules.by_rules(flags, cand.rules).to_numpy(dtype=bool), "distinct_id"]) | manual \
-        if len(flags) else set(manual)
+    new_final = (
+        set(flags.loc[rules.by_rules(flags, cand.rules).to_numpy(dtype=bool), "distinct_id"]) | manual
+        if len(flags)
+        else set(manual)
+    )
     old_potential = set(before.loc[before["potential"].astype(bool), "distinct_id"]) if len(before) else set()
-    old_final = set(before.loc[before["fraudster"].fillna(False).astype(bool), "distinct_id"]) if len(before) else set()
-    counts = pd.DataFrame({
-        "pattern": [p.number for p in PATTERNS],
-        "flag": [p.flag for p in PATTERNS],
-        "last_run": [int(before.loc[before["potential"].astype(bool), p.flag].sum()) if len(before) else 0
-                     for p in PATTERNS],
-        "what_if": [int(flags[p.flag].sum()) if len(flags) else 0 for p in PATTERNS],
-    })
+    old_final = (
+        set(before.loc[before["fraudster"].fillna(False).astype(bool), "distinct_id"])
+        if len(before)
+        else set()
+    )
+    counts = pd.DataFrame(
+        {
+            "pattern": [p.number for p in PATTERNS],
+            "flag": [p.flag for p in PATTERNS],
+            "last_run": [
+                int(before.loc[before["potential"].astype(bool), p.flag].sum()) if len(before) else 0
+                for p in PATTERNS
+            ],
+            "what_if": [int(flags[p.flag].sum()) if len(flags) else 0 for p in PATTERNS],
+        }
+    )
     counts["change"] = counts["what_if"] - counts["last_run"]
     leave = sorted(old_final - new_final)
     return WhatIf(
-        live_version=version, last_run_id=run_id,
+        live_version=version,
+        last_run_id=run_id,
         changes=thresholds.diff(live.thresholds(), cand.thresholds()),
-        potential_enter=sorted(new_potential - old_potential), potential_leave=sorted(old_potential - new_potential),
-        final_enter=sorted(new_final - old_final), final_leave=leave,
-        stay_in_table=[p for p in leave if p in in_table], counts=counts,
-        potential=len(new_potential), final=len(new_final), events_since=int(events_since),
+        potential_enter=sorted(new_potential - old_potential),
+        potential_leave=sorted(old_potential - new_potential),
+        final_enter=sorted(new_final - old_final),
+        final_leave=leave,
+        stay_in_table=[p for p in leave if p in in_table],
+        counts=counts,
+        potential=len(new_potential),
+        final=len(new_final),
+        events_since=int(events_since),
     )
 
 
