@@ -25,7 +25,11 @@ def cached_players(_store, run_id: str) -> pd.DataFrame:
 
 def show_step(box, event: dict) -> None:
     """One line per step, updated while the pipeline runs."""
-    icon = {"running": "⏳", "done": "✅", "failed": "❌"}[event["status"]]
+    icon = {
+        "running": ":material/hourglass_top:",
+        "done": ":green[:material/check_circle:]",
+        "failed": ":red[:material/error:]",
+    }[event["status"]]
     text = f"{icon} **{event['step']}** {event.get('name', '')}"
     if event.get("detail"):
         text += f" — {event['detail']}"
@@ -93,6 +97,7 @@ with st.expander("Run the pipeline", expanded=False, icon=":material/play_circle
                     label=f"Run {outcome.run_id[:8]}: "
                     + ("every step succeeded" if outcome.success else "a step failed (see above)"),
                     state="complete" if outcome.success else "error",
+                    expanded=True,
                 )
 
 run = views.last_run(store)
