@@ -30,7 +30,7 @@ PARQUET_SUFFIXES = {".parquet", ".pq"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _CHUNK = 1 << 20
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-_INTERNAL = {"_rec", "_reason"}
+_INTERNAL = {"_rec", "_reason", "_changed"}
 
 
 @dataclass
@@ -282,13 +282,14 @@ def _rules(col: Column, raw: str, typed: str, text: bool = True) -> list[tuple[s
 
 def _check_rows(
     con: duckdb.DuckDBPyConnection, contract: Contract, present: list[str], source: str = "raw",
-    native: dict[str, str] | None = None, create: str = "TABLE",
+    native: dict[str, str] | None = None, create: str = "TABLE", changed: bool = False,
 ) -> None:
     """Create table (or view) `checked` from `source`: typed contract columns, `_rec` and `_reason`.
 
     Each cell is typed once (inner query); the checks read the typed value and the raw text,
     and the reason text is only built for rows that break a rule. `native` maps the columns
-    that arrive already typed (Parquet) to their DuckDB type; the others are text.
+    that arrive already typed (Parquet) to their DuckDB type; the others are text. With `changed`,
+    `_changed` tells the rows whose text the typing altered (trimmed, lower-cased, converted).
     """
     inner, outer, conds, reasons = ["_rec"], ["_rec"], [], []
     for col in contract.columns:
@@ -304,6 +305,11 @@ def _check_rows(
         else:
             inner.append(f"NULL AS {name}")
         outer.append(f"CAST({name} AS {SQL_TYPES[col.type]}) AS {name}")
+    if changed:
+        texts = [c for c in present if c not in (native or {})]
+        test = " OR ".join(f"{quote_ident('__raw_' + c)} IS DISTINCT FROM CAST({quote_ident(c)} AS VARCHAR)"
+                           for c in texts)
+        outer.append(f"({test or 'false'}) AS _changed")
     reason = "''"
     if conds:
         reason = f"CASE WHEN {' OR '.join(conds)} THEN concat_ws('; ', {', '.join(reasons)}) ELSE '' END"
@@ -597,7 +603,13 @@ def parse_parquet(
         select = ", ".join(f"{quote_ident(o)} AS {quote_ident(n)}"
                            for o, n in zip(header, names, strict=True) if n in present)
         con.execute(f"CREATE VIEW raw AS SELECT file_row_number + 1 AS _rec, {select} FROM {src}")
-        _check_rows(con, contract, present, "raw", native, create="VIEW")
+        _check_rows(con, contract, present, "raw", native, create="VIEW", changed=True)
+        if _stores_as_is(contract, header, names, present, native, con):
+            return ParsedFile(
+                path=path, file_name=name, sha256=file_sha256(path), contract=contract, table=contract.table,
+                staged=path, rows=int(con.execute("SELECT count(*) FROM raw").fetchone()[0]),
+                columns=present, warnings=warnings,
+            )
         parsed = _stage(con, path, name, contract, contract.table, workdir, [], warnings)
         total = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(str(path))})").fetchone()[0]
         if total != parsed.rows:  # only then look for the rows that broke a rule
@@ -611,6 +623,23 @@ def parse_parquet(
         raise InputError(f"{name}: cannot be read as Parquet: {_one_line(exc)}") from None
     finally:
         con.close()
+
+
+def _stores_as_is(contract: Contract, header: list[str], names: list[str], present: list[str],
+                  native: dict[str, str], con: duckdb.DuckDBPyConnection) -> bool:
+    """True when a Parquet file can be inserted as it is: contract names and store-compatible types
+    only, and (one pass over the rows) no row breaks a rule or needs its text trimmed or lower-cased."""
+    if header != names or set(names) != set(present):
+        return False
+    family = {"timestamp": _TIMES - {"TIMESTAMP WITH TIME ZONE", "DATE"}, "int": _INTEGERS}
+    for col_name, kind in native.items():
+        col = contract.column(col_name)
+        if col.type == "string" or (col.type in family and kind not in family[col.type]):
+            return False
+        if col.type == "bool" and kind != "BOOLEAN":
+            return False
+    row = con.execute("SELECT count(*) FROM checked WHERE _reason <> '' OR _changed").fetchone()
+    return row[0] == 0
 
 
 # -- entry point ---------------------------------------------------------------------------

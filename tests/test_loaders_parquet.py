@@ -101,3 +101,36 @@ def test_loading_parquet_stores_rows_and_rejects(tmp_path: Path, store, actor) -
         assert con.execute("SELECT line FROM load_rejects ORDER BY line").fetchall() == [(2,), (3,), (4,)]
     again = ingest.load_one(store, tmp_path / "events.parquet", actor)
     assert again.status == "duplicate"
+
+
+def clean_events(path: Path, platform: str = "web") -> Path:
+    """A Parquet file already in the store's shape: contract names and types, clean text."""
+    return write_parquet(path, {
+        "distinct_id": ["p1", "p2"],
+        "event_time": pa.array([dt.datetime(2025, 6, 5, 10), dt.datetime(2025, 6, 5, 11)], pa.timestamp("us")),
+        "event_name": ["harvest", "purchase_success"],
+        "platform": ["web", platform],
+        "install_time": pa.array([dt.datetime(2025, 6, 1)] * 2, pa.timestamp("ms")),
+        "credits_balance": pa.array([10, None], pa.int64()),
+        "price_usd": [None, 0.99],
+    })
+
+
+def test_a_clean_parquet_file_is_inserted_as_it_is(tmp_path: Path, store, actor) -> None:
+    path = clean_events(tmp_path / "clean.parquet")
+    parsed = parse_file(path)
+    assert parsed.staged == path and parsed.rows == 2 and parsed.rejects == []  # no copy made
+    outcome = ingest.load_one(store, path, actor)
+    assert outcome.rows_loaded == 2
+    with store.connect() as con:
+        rows = con.execute("SELECT distinct_id, event_time, credits_balance, price_usd FROM game_events "
+                           "ORDER BY distinct_id").fetchall()
+    assert rows[0][:3] == ("p1", dt.datetime(2025, 6, 5, 10), 10)
+    assert float(rows[1][3]) == 0.99 and rows[1][2] is None
+
+
+def test_text_needing_care_is_copied_typed(tmp_path: Path) -> None:
+    path = clean_events(tmp_path / "padded.parquet", platform=" Web ")
+    parsed = parse_file(path)
+    assert parsed.staged != path  # a typed copy, with the value trimmed and lower-cased
+    assert staged(parsed)["platform"].tolist() == ["web", "web"]

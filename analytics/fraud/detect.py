@@ -7,7 +7,8 @@ connection; `flags_frame` turns it into one row per player with the 15 flag colu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
@@ -36,7 +37,34 @@ def detect(
     until: dt.datetime,
     progress: Callable[[Pattern], None] | None = None,
 ) -> dict[int, int]:
-    """Fill temp table fraud_hits with every enabled pattern's evidence; return rows per pattern."""
+    """Fill temp table fraud_hits with every enabled pattern's evidence; return rows per pattern.
+
+    DuckDB runs them within cfg.engine's memory cap and threads (restored afterwards).
+    """
+    with engine(con, cfg):
+        return _detect(con, cfg, until, progress)
+
+
+@contextmanager
+def engine(con: duckdb.DuckDBPyConnection, cfg: FraudSettings) -> Iterator[None]:
+    """Apply the engine settings (validated by the settings model) for the duration of the block."""
+    if cfg.engine.memory_limit:
+        con.execute(f"SET memory_limit = '{cfg.engine.memory_limit}'")
+    if cfg.engine.threads:
+        con.execute(f"SET threads = {int(cfg.engine.threads)}")
+    try:
+        yield
+    finally:
+        con.execute("RESET memory_limit")
+        con.execute("RESET threads")
+
+
+def _detect(
+    con: duckdb.DuckDBPyConnection,
+    cfg: FraudSettings,
+    until: dt.datetime,
+    progress: Callable[[Pattern], None] | None,
+) -> dict[int, int]:
     cols = ", ".join(EVIDENCE_COLUMNS)
     con.execute(f"DROP TABLE IF EXISTS {HITS}")
     con.execute(

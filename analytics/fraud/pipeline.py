@@ -162,7 +162,9 @@ def step_potential(run: _Run) -> dict:
             f"INSERT INTO fraud_run_players BY NAME SELECT $run_id AS run_id, f.distinct_id, p.platform, "
             f"p.install_time, p.last_purchase_time, {flag_cols}, true AS potential "
             f"FROM ({detect.flags_sql()}) AS f "
-            f"LEFT JOIN ({_facts_sql()}\n) AS p ON p.distinct_id = f.distinct_id",
+            f"LEFT JOIN (SELECT * FROM ({_facts_sql()}\n) "
+            f"WHERE distinct_id IN (SELECT distinct_id FROM {detect.HITS})) "
+            "AS p ON p.distinct_id = f.distinct_id",
             {"run_id": run.run_id, "until": run.until},
         )
         detect.drop(con)

@@ -212,12 +212,23 @@ class Cohort(_Strict):
     timeout_seconds: float = Field(30, gt=0)
 
 
+class Engine(_Strict):
+    """How DuckDB runs the patterns on the store."""
+
+    memory_limit: str | None = Field(
+        "2GB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="DuckDB memory cap while the patterns run (spills to disk above it); null: DuckDB's",
+    )
+    threads: int | None = Field(None, ge=1, description="DuckDB threads for the patterns; null: one per core")
+
+
 class FraudSettings(_Strict):
     """Everything in config/fraud.yaml."""
 
     patterns: Patterns = Field(default_factory=Patterns)
     rules: Rules = Field(default_factory=Rules)
     cohort: Cohort = Field(default_factory=Cohort)
+    engine: Engine = Field(default_factory=Engine)
     evidence_per_flag: int = Field(
         50, ge=1, description="triggering events kept per player and flag (first ones)"
     )

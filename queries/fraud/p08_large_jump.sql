@@ -13,8 +13,7 @@ w AS (
     SELECT *,
            credits_balance - lag(credits_balance IGNORE NULLS) OVER o AS credits_up,
            metapoints_balance - lag(metapoints_balance IGNORE NULLS) OVER o AS metapoints_up,
-           bool_or(is_reward) OVER (PARTITION BY distinct_id ORDER BY event_time
-                                    ROWS BETWEEN CURRENT ROW AND $next_events FOLLOWING) AS near_reward
+           bool_or(is_reward) OVER (o ROWS BETWEEN CURRENT ROW AND $next_events FOLLOWING) AS near_reward
     FROM ev
     WINDOW o AS (PARTITION BY distinct_id ORDER BY event_time)
 )
