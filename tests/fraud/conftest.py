@@ -26,8 +26,14 @@ def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_path: Path) -
     return folder
 
 
-def ev(pid: str, time: str, name: str = "session_start", platform: str = "web", install: str = INSTALL,
-       **cols: object) -> dict:
+def ev(
+    pid: str,
+    time: str,
+    name: str = "session_start",
+    platform: str = "web",
+    install: str = INSTALL,
+    **cols: object,
+) -> dict:
     """One event row (contract columns; unspecified optional columns blank)."""
     row = {c: None for c in GAME_EVENTS.names}
     row.update(distinct_id=pid, event_time=time, event_name=name, platform=platform, install_time=install)
@@ -68,7 +74,8 @@ def evidence(store: Store, pattern: int, cfg: FraudSettings | None = None) -> pd
     cfg = cfg or FraudSettings()
     with store.connect() as con:
         detect.detect(con, cfg, detect.FAR_FUTURE)
-        frame = con.execute(f"SELECT * FROM {detect.HITS} WHERE pattern = ? ORDER BY distinct_id, event_time",
-                            [pattern]).df()
+        frame = con.execute(
+            f"SELECT * FROM {detect.HITS} WHERE pattern = ? ORDER BY distinct_id, event_time", [pattern]
+        ).df()
         detect.drop(con)
     return frame

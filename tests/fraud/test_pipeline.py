@@ -24,8 +24,11 @@ def fraudsters(store) -> dict[str, dict]:
 
 def audit(store, run_id: str) -> list[tuple]:
     with store.connect() as con:
-        return con.execute("SELECT step, name, success, error, ended_at IS NOT NULL FROM process_audit_log "
-                           "WHERE run_id = ? ORDER BY step", [run_id]).fetchall()
+        return con.execute(
+            "SELECT step, name, success, error, ended_at IS NOT NULL FROM process_audit_log "
+            "WHERE run_id = ? ORDER BY step",
+            [run_id],
+        ).fetchall()
 
 
 def test_manual_list_reader(tmp_path: Path) -> None:
@@ -39,12 +42,22 @@ def test_manual_list_reader(tmp_path: Path) -> None:
 
 
 def test_manual_players_are_fraudsters_and_keep_the_flag(store, actor, tmp_path: Path) -> None:
-    insert_events(store, [
-        # android installed after 2025-04-17 with flag 3 only: flagged, but the rules keep it out
-        ev("excluded", "2025-06-05T10:00:00", "purchase_success", "android", install="2025-05-01T00:00:00",
-           price_usd=0.01, google_order_number="G1"),
-        ev("plain", "2025-06-05T10:00:00", "harvest", quantity=1),
-    ])
+    insert_events(
+        store,
+        [
+            # android installed after 2025-04-17 with flag 3 only: flagged, but the rules keep it out
+            ev(
+                "excluded",
+                "2025-06-05T10:00:00",
+                "purchase_success",
+                "android",
+                install="2025-05-01T00:00:00",
+                price_usd=0.01,
+                google_order_number="G1",
+            ),
+            ev("plain", "2025-06-05T10:00:00", "harvest", quantity=1),
+        ],
+    )
     first = pipeline.run(store, actor, tmp_path / "one", manual_ids=["excluded", "plain", "ghost"])
     assert first.success
     table = fraudsters(store)
@@ -81,8 +94,9 @@ def test_upsert_keeps_first_flagged_at_and_updates_flags(store, actor, tmp_path:
         thresholds.save(store, cfg.thresholds(), actor)
 
 
-def test_a_failing_step_is_logged_and_alerted_and_the_others_run(store, actor, tmp_path: Path,
-                                                                  monkeypatch, config_dir: Path) -> None:
+def test_a_failing_step_is_logged_and_alerted_and_the_others_run(
+    store, actor, tmp_path: Path, monkeypatch, config_dir: Path
+) -> None:
     insert_events(store, [ev("a", "2025-06-05T10:00:00", "building_upgrade", credits_balance=-5)])
     (tmp_path / "out").mkdir()
     write(tmp_path / "out" / "offer_wall_progression_cheaters.csv", "stale from an earlier run\n")
@@ -94,7 +108,11 @@ def test_a_failing_step_is_logged_and_alerted_and_the_others_run(store, actor, t
     out = pipeline.run(store, actor, tmp_path / "out")
     assert not out.success
     assert [(s.step, s.success) for s in out.steps] == [
-        ("Step 1", True), ("Step 2", False), ("Step 3", True), ("Step 4", True)]
+        ("Step 1", True),
+        ("Step 2", False),
+        ("Step 3", True),
+        ("Step 4", True),
+    ]
     assert out.steps[1].error == "offerwall query exploded"
     assert audit(store, out.run_id) == [
         ("Step 1", "potential_fraudsters", True, None, True),
@@ -106,11 +124,13 @@ def test_a_failing_step_is_logged_and_alerted_and_the_others_run(store, actor, t
     assert [a["key"] for a in alerts] == [f"fraud:step_failed:{out.run_id}:Step 2"]
     assert not (tmp_path / "out" / "offer_wall_progression_cheaters.csv").exists()  # no stale file
     assert json.loads((tmp_path / "out" / "cohort.json").read_text()) == [
-        {"$distinct_id": "a", "$set": {"fraudster_cohort_active_v8": True}}]
+        {"$distinct_id": "a", "$set": {"fraudster_cohort_active_v8": True}}
+    ]
 
 
-def test_when_step_1_fails_flags_are_kept_and_the_manual_list_applied(store, actor, tmp_path: Path,
-                                                                       monkeypatch) -> None:
+def test_when_step_1_fails_flags_are_kept_and_the_manual_list_applied(
+    store, actor, tmp_path: Path, monkeypatch
+) -> None:
     insert_events(store, [ev("a", "2025-06-05T10:00:00", "building_upgrade", credits_balance=-5)])
     pipeline.run(store, actor, tmp_path / "one")
 
@@ -128,12 +148,20 @@ def test_when_step_1_fails_flags_are_kept_and_the_manual_list_applied(store, act
 
 
 def test_run_records_its_threshold_version_and_counts(store, actor, tmp_path: Path) -> None:
-    insert_events(store, [ev("a", "2025-06-05T10:00:00", "building_upgrade", credits_balance=-5),
-                          ev("b", "2025-06-05T10:00:00", "offerwall_reward", credits_balance=-1)])
+    insert_events(
+        store,
+        [
+            ev("a", "2025-06-05T10:00:00", "building_upgrade", credits_balance=-5),
+            ev("b", "2025-06-05T10:00:00", "offerwall_reward", credits_balance=-1),
+        ],
+    )
     out = pipeline.run(store, actor, tmp_path / "out")
     with store.connect() as con:
-        row = con.execute("SELECT threshold_version, potential, offerwall, fraudsters, new_fraudsters, events, "
-                          "success, run_by FROM fraud_runs WHERE run_id = ?", [out.run_id]).fetchone()
+        row = con.execute(
+            "SELECT threshold_version, potential, offerwall, fraudsters, new_fraudsters, events, "
+            "success, run_by FROM fraud_runs WHERE run_id = ?",
+            [out.run_id],
+        ).fetchone()
     assert row == (1, 2, 1, 2, 2, 2, True, "tester")
     cfg = FraudSettings()
     cfg.patterns.large_jump.next_events = 3
@@ -143,5 +171,5 @@ def test_run_records_its_threshold_version_and_counts(store, actor, tmp_path: Pa
 
 
 def test_viewers_may_not_run_the_pipeline(store, tmp_path: Path) -> None:
-    with pytest.raises(PermissionDenied, match="may not fraud.run"):
+    with pytest.raises(PermissionDenied, match=r"may not fraud\.run"):
         pipeline.run(store, Actor("val", "viewer"), tmp_path)

@@ -11,9 +11,12 @@ from analytics.fraud.settings import Rules
 
 
 def player(platform: str, install: str, last_purchase: str | None, *flags: int) -> dict:
-    row = {"distinct_id": f"{platform}-{install}-{flags}", "platform": platform,
-           "install_time": pd.Timestamp(install),
-           "last_purchase_time": pd.Timestamp(last_purchase) if last_purchase else pd.NaT}
+    row = {
+        "distinct_id": f"{platform}-{install}-{flags}",
+        "platform": platform,
+        "install_time": pd.Timestamp(install),
+        "last_purchase_time": pd.Timestamp(last_purchase) if last_purchase else pd.NaT,
+    }
     row.update({f: 0 for f in FLAGS})
     row.update({BY_NUMBER[n].flag: 1 for n in flags})
     return row
@@ -23,7 +26,11 @@ CASES = [
     # ios: installed or last purchased on/after 2025-08-13 -> only flags 14 or 15
     ("ios installed on the cut-off, flag 1", player("ios", "2025-08-13 00:00:00", None, 1), False),
     ("ios installed a second before, flag 1", player("ios", "2025-08-12 23:59:59", None, 1), True),
-    ("ios last purchase on the cut-off, flag 6", player("ios", "2025-06-01", "2025-08-13 00:00:00", 6), False),
+    (
+        "ios last purchase on the cut-off, flag 6",
+        player("ios", "2025-06-01", "2025-08-13 00:00:00", 6),
+        False,
+    ),
     ("ios late with flag 14", player("ios", "2025-09-01", None, 1, 14), True),
     ("ios late with flag 15", player("ios", "2025-09-01", None, 3, 15), True),
     ("ios early, flag 3", player("ios", "2025-05-01", "2025-06-01", 3), True),
@@ -56,4 +63,7 @@ def test_rules_come_from_settings() -> None:
 def test_reason_names_the_rule() -> None:
     row = pd.Series(player("android", "2025-05-01", None, 7))
     assert "on/after 2025-04-17: only flags 14, 15 count" in rules.reason(row, Rules())
-    assert rules.reason(pd.Series(player("web", "2025-05-01", None, 7)), Rules()) == "web player: every flag counts"
+    assert (
+        rules.reason(pd.Series(player("web", "2025-05-01", None, 7)), Rules())
+        == "web player: every flag counts"
+    )

@@ -18,12 +18,22 @@ from tests.fraud.conftest import ev, insert_events
 def last_run(store, actor, tmp_path: Path) -> str:
     """A run where a (245,001 credits, web) trips pattern 6 and b (240,000) does not;
     c is an android player installed after 2025-04-17 with a 0.01 purchase: potential, not final."""
-    insert_events(store, [
-        ev("a", "2025-06-05T10:00:00", "harvest", credits_balance=245_001),
-        ev("b", "2025-06-05T10:00:00", "harvest", credits_balance=240_000),
-        ev("c", "2025-06-05T10:00:00", "purchase_success", "android", install="2025-05-01T00:00:00",
-           price_usd=0.01, google_order_number="G1"),
-    ])
+    insert_events(
+        store,
+        [
+            ev("a", "2025-06-05T10:00:00", "harvest", credits_balance=245_001),
+            ev("b", "2025-06-05T10:00:00", "harvest", credits_balance=240_000),
+            ev(
+                "c",
+                "2025-06-05T10:00:00",
+                "purchase_success",
+                "android",
+                install="2025-05-01T00:00:00",
+                price_usd=0.01,
+                google_order_number="G1",
+            ),
+        ],
+    )
     return pipeline.run(store, actor, tmp_path / "run").run_id
 
 
@@ -91,8 +101,10 @@ def test_save_versions_who_when_what_and_rollback(store, actor, last_run: str, c
     assert history["changed_by"].tolist() == ["rita", "tester", "tester"]
     assert history["source"].tolist() == ["rollback", "page", "default"]
     assert history["note"].tolist()[:2] == ["rollback to version 1", "catch b"]
-    assert history["changes"].tolist()[:2] == ["patterns.high_balance.credits_above: 239999 → 245000",
-                                               "patterns.high_balance.credits_above: 245000 → 239999"]
+    assert history["changes"].tolist()[:2] == [
+        "patterns.high_balance.credits_above: 239999 → 245000",
+        "patterns.high_balance.credits_above: 245000 → 239999",
+    ]
     assert thresholds.thresholds_of(store, 3) == thresholds.thresholds_of(store, 1)
 
 
