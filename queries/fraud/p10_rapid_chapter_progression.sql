@@ -2,13 +2,21 @@
 -- more_than_chapters of them and fewer than credits_per_chapter_below credits earned per
 -- chapter; credits earned on a day = the sum of the day's credits_balance rises (each from the
 -- player's previous event carrying credits). value = credits earned per chapter that day.
-WITH ev AS (
+-- The ordered window runs only over players with such a day of chapter completions.
+WITH busy AS (
+    SELECT DISTINCT distinct_id
+    FROM game_events
+    WHERE event_name = 'chapter_complete' AND event_time < $until
+    GROUP BY distinct_id, CAST(event_time AS DATE)
+    HAVING count(*) > $more_than_chapters
+),
+ev AS (
     SELECT distinct_id, event_time, event_name, chapter, credits_balance, metapoints_balance,
            quantity, price_usd, payment_platform, CAST(event_time AS DATE) AS day,
            credits_balance - lag(credits_balance IGNORE NULLS)
                OVER (PARTITION BY distinct_id ORDER BY event_time) AS credits_up
     FROM game_events
-    WHERE event_time < $until
+    WHERE event_time < $until AND distinct_id IN (SELECT distinct_id FROM busy)
 ),
 days AS (
     SELECT distinct_id, day,
