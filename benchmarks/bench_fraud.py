@@ -179,6 +179,7 @@ def child_pipeline(parquet: str, db: str) -> dict:
     t0 = time.perf_counter()
     outcome = ingest.load_one(store, Path(parquet), actor, contract="game_events")
     t1 = time.perf_counter()
+    load_cpu = cpu_s()
     run = pipeline.run(store, actor, Path(db).parent / "out")
     t2 = time.perf_counter()
     return {
@@ -193,6 +194,8 @@ def child_pipeline(parquet: str, db: str) -> dict:
         "steps_s": {s.name: round((s.ended_at - s.started_at).total_seconds(), 2) for s in run.steps},
         "rows": {s.name: s.result.get("rows") for s in run.steps},
         "peak_mb": round(peak_mb()),
+        "cpu_s": cpu_s(),
+        "load_cpu_s": load_cpu,
     }
 
 

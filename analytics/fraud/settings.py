@@ -216,7 +216,8 @@ class Engine(_Strict):
     """How DuckDB runs the patterns on the store."""
 
     memory_limit: str | None = Field(
-        "2GB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        "2GB",
+        pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
         description="DuckDB memory cap while the patterns run (spills to disk above it); null: DuckDB's",
     )
     threads: int | None = Field(None, ge=1, description="DuckDB threads for the patterns; null: one per core")

@@ -97,13 +97,7 @@ def save(
 def rollback(store: Store, version: int, actor: Actor) -> int:
     """Save version `version`'s thresholds again as a new version; return its number."""
     require(actor, "fraud.thresholds")
-    with store.connect() as con:
-        row = con.execute(
-            "SELECT thresholds FROM fraud_threshold_versions WHERE version = ?", [version]
-        ).fetchone()
-    if row is None:
-        raise InputError(f"no threshold version {version}")
-    return save(store, json.loads(row[0]), actor, f"rollback to version {version}", "rollback")
+    return save(store, thresholds_of(store, version), actor, f"rollback to version {version}", "rollback")
 
 
 def history(store: Store) -> pd.DataFrame:

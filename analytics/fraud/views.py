@@ -57,16 +57,23 @@ def fraudsters(store: Store) -> pd.DataFrame:
 def flag_counts(players: pd.DataFrame) -> pd.DataFrame:
     """Players per pattern among the potential fraudsters: pattern, title, flag, players."""
     potential = players[players["potential"].astype(bool)] if len(players) else players
-    return pd.DataFrame({
-        "pattern": [p.number for p in PATTERNS],
-        "title": [p.title for p in PATTERNS],
-        "flag": [p.flag for p in PATTERNS],
-        "players": [int(potential[p.flag].sum()) if len(potential) else 0 for p in PATTERNS],
-    })
+    return pd.DataFrame(
+        {
+            "pattern": [p.number for p in PATTERNS],
+            "title": [p.title for p in PATTERNS],
+            "flag": [p.flag for p in PATTERNS],
+            "players": [int(potential[p.flag].sum()) if len(potential) else 0 for p in PATTERNS],
+        }
+    )
 
 
-def filter_players(frame: pd.DataFrame, flags: list[str] | None = None, platforms: list[str] | None = None,
-                   start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
+def filter_players(
+    frame: pd.DataFrame,
+    flags: list[str] | None = None,
+    platforms: list[str] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> pd.DataFrame:
     """Rows with any of `flags` set, on one of `platforms`, installed between start and end (inclusive)."""
     keep = pd.Series(True, index=frame.index)
     if flags:
@@ -124,8 +131,16 @@ def player_flags(store: Store, distinct_id: str) -> tuple[str | None, list[FlagR
     for number, group in rows.groupby("pattern", sort=True):
         pattern = BY_NUMBER[int(number)]
         evidence = group.drop(columns=["pattern", "distinct_id"]).reset_index(drop=True)
-        out.append(FlagReason(pattern.number, pattern.title, pattern.flag, sentence(pattern, cfg, group),
-                              evidence, int(group["of_total"].iloc[0])))
+        out.append(
+            FlagReason(
+                pattern.number,
+                pattern.title,
+                pattern.flag,
+                sentence(pattern, cfg, group),
+                evidence,
+                int(group["of_total"].iloc[0]),
+            )
+        )
     return row[0], out
 
 
@@ -152,9 +167,19 @@ def setting_fields(model: BaseModel) -> list[Field]:
     out = []
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)
-        kind = ("bool" if isinstance(value, bool) else "int" if isinstance(value, int)
-                else "float" if isinstance(value, float) else "date" if isinstance(value, dt.date)
-                else "list" if isinstance(value, list) else "str")
+        kind = (
+            "bool"
+            if isinstance(value, bool)
+            else "int"
+            if isinstance(value, int)
+            else "float"
+            if isinstance(value, float)
+            else "date"
+            if isinstance(value, dt.date)
+            else "list"
+            if isinstance(value, list)
+            else "str"
+        )
         out.append(Field(name, kind, value, info.description))
     return out
 
@@ -164,14 +189,23 @@ def parse_list(text: str, kind: type = str) -> list:
     return [kind(x.strip()) for x in text.split(",") if x.strip()]
 
 
-
 def whatif_moves(result: Any, limit: int = 100) -> pd.DataFrame:
     """Players entering or leaving each cohort in a what-if (first `limit` rows), for a table."""
     rows = []
-    for cohort, enter, leave in (("potential", result.potential_enter, result.potential_leave),
-                                 ("final", result.final_enter, result.final_leave)):
+    for cohort, enter, leave in (
+        ("potential", result.potential_enter, result.potential_leave),
+        ("final", result.final_enter, result.final_leave),
+    ):
         rows += [{"player": p, "cohort": cohort, "move": "enters", "note": ""} for p in enter]
-        rows += [{"player": p, "cohort": cohort, "move": "leaves",
-                  "note": "stays in the fraudsters table" if cohort == "final" and p in result.stay_in_table
-                  else ""} for p in leave]
+        rows += [
+            {
+                "player": p,
+                "cohort": cohort,
+                "move": "leaves",
+                "note": "stays in the fraudsters table"
+                if cohort == "final" and p in result.stay_in_table
+                else "",
+            }
+            for p in leave
+        ]
     return pd.DataFrame(rows[:limit], columns=["player", "cohort", "move", "note"])

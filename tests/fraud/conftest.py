@@ -44,6 +44,20 @@ def ev(
     return row
 
 
+def late_android_penny(pid: str = "c") -> dict:
+    """An android player installed after 2025-04-17 with one 0.01 purchase: flag 3 only, which the
+    rules keep out of the fraudsters table."""
+    return ev(
+        pid,
+        "2025-06-05T10:00:00",
+        "purchase_success",
+        "android",
+        install="2025-05-01T00:00:00",
+        price_usd=0.01,
+        google_order_number="G1",
+    )
+
+
 def insert_events(store: Store, rows: list[dict]) -> None:
     """Put rows straight into game_events (the loaders have their own tests)."""
     frame = pd.DataFrame(rows, columns=GAME_EVENTS.names)

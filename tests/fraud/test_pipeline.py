@@ -13,7 +13,7 @@ from analytics.fraud import detect, manual, pipeline, thresholds
 from analytics.fraud.settings import FraudSettings
 from analytics.identity import Actor
 from tests.conftest import write
-from tests.fraud.conftest import ev, insert_events
+from tests.fraud.conftest import ev, insert_events, late_android_penny
 
 
 def fraudsters(store) -> dict[str, dict]:
@@ -46,15 +46,7 @@ def test_manual_players_are_fraudsters_and_keep_the_flag(store, actor, tmp_path:
         store,
         [
             # android installed after 2025-04-17 with flag 3 only: flagged, but the rules keep it out
-            ev(
-                "excluded",
-                "2025-06-05T10:00:00",
-                "purchase_success",
-                "android",
-                install="2025-05-01T00:00:00",
-                price_usd=0.01,
-                google_order_number="G1",
-            ),
+            late_android_penny("excluded"),
             ev("plain", "2025-06-05T10:00:00", "harvest", quantity=1),
         ],
     )

@@ -11,7 +11,7 @@ from analytics.errors import ConfigError, PermissionDenied
 from analytics.fraud import pipeline, settings, thresholds, whatif
 from analytics.fraud.settings import FraudSettings
 from analytics.identity import Actor
-from tests.fraud.conftest import ev, insert_events
+from tests.fraud.conftest import ev, insert_events, late_android_penny
 
 
 @pytest.fixture
@@ -23,15 +23,7 @@ def last_run(store, actor, tmp_path: Path) -> str:
         [
             ev("a", "2025-06-05T10:00:00", "harvest", credits_balance=245_001),
             ev("b", "2025-06-05T10:00:00", "harvest", credits_balance=240_000),
-            ev(
-                "c",
-                "2025-06-05T10:00:00",
-                "purchase_success",
-                "android",
-                install="2025-05-01T00:00:00",
-                price_usd=0.01,
-                google_order_number="G1",
-            ),
+            late_android_penny("c"),
         ],
     )
     return pipeline.run(store, actor, tmp_path / "run").run_id

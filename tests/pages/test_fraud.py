@@ -12,7 +12,7 @@ from analytics.fraud import pipeline, settings, thresholds
 from analytics.fraud.settings import FraudSettings
 from analytics.identity import os_user
 from tests.conftest import ROOT
-from tests.fraud.conftest import ev, insert_events
+from tests.fraud.conftest import ev, insert_events, late_android_penny
 
 PAGE = str(ROOT / "pages" / "fraud_cohort.py")
 
@@ -42,15 +42,7 @@ def events(store) -> None:
             ev("a", "2025-06-05T10:00:00", "harvest", credits_balance=245_001),
             ev("a", "2025-06-05T10:05:00", "harvest", credits_balance=245_100),
             ev("b", "2025-06-05T10:00:00", "harvest", credits_balance=240_000),
-            ev(
-                "c",
-                "2025-06-05T10:00:00",
-                "purchase_success",
-                "android",
-                install="2025-05-01T00:00:00",
-                price_usd=0.01,
-                google_order_number="G1",
-            ),
+            late_android_penny("c"),
         ],
     )
 
