@@ -36,7 +36,7 @@ def show_step(box, event: dict) -> None:
     if event["status"] == "done":
         text += f": {event['result'].get('rows', 0):,} rows"
     if event.get("error"):
-        text += f": {event['error']}"
+        text += f": {views.md_text(event['error'])}"
     box.markdown(text)
 
 
@@ -79,7 +79,7 @@ with st.expander("Run the pipeline", expanded=False, icon=":material/play_circle
                     )
                 for o in outcomes:
                     if o.status == "failed":
-                        st.error(f"{o.file_name}: {o.error}")
+                        st.error(views.md_text(f"{o.file_name}: {o.error}"))
                     else:
                         st.caption(
                             f"{o.file_name}: {o.rows_loaded:,} rows loaded, {o.rows_rejected:,} rejected"
@@ -185,7 +185,7 @@ with tab_player:
             for reason in reasons:
                 label = f"{reason.number}. {reason.title} — {reason.flag}"
                 with st.expander(label, expanded=True):
-                    st.markdown(reason.sentence)
+                    st.markdown(views.md_text(reason.sentence))
                     kept = (
                         f"first {len(reason.evidence)} of {reason.of_total}"
                         if reason.of_total > len(reason.evidence)

@@ -144,6 +144,14 @@ def player_flags(store: Store, distinct_id: str) -> tuple[str | None, list[FlagR
     return row[0], out
 
 
+def md_text(text: str) -> str:
+    """`text` (it may hold ids or file names from users' files) escaped to show as plain markdown text."""
+    return "".join("\\" + ch if ch in MD_SPECIAL else ch for ch in text)
+
+
+MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$")
+
+
 def download(run: dict | None, name: str) -> bytes | None:
     """The bytes of one of a run's files (potential_fraudsters, ..., cohort_export), if still there."""
     if not run or not run.get("out_dir"):
