@@ -30,7 +30,7 @@ PARQUET_SUFFIXES = {".parquet", ".pq"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _CHUNK = 1 << 20
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-_INTERNAL = {"_rec", "_reason", "_changed"}
+_INTERNAL = {"_rec", "_reason"}
 
 
 @dataclass
@@ -282,14 +282,13 @@ def _rules(col: Column, raw: str, typed: str, text: bool = True) -> list[tuple[s
 
 def _check_rows(
     con: duckdb.DuckDBPyConnection, contract: Contract, present: list[str], source: str = "raw",
-    native: dict[str, str] | None = None, create: str = "TABLE", changed: bool = False,
+    native: dict[str, str] | None = None, create: str = "TABLE",
 ) -> None:
     """Create table (or view) `checked` from `source`: typed contract columns, `_rec` and `_reason`.
 
     Each cell is typed once (inner query); the checks read the typed value and the raw text,
     and the reason text is only built for rows that break a rule. `native` maps the columns
-    that arrive already typed (Parquet) to their DuckDB type; the others are text. With `changed`,
-    `_changed` tells the rows whose text the typing altered (trimmed, lower-cased, converted).
+    that arrive already typed (Parquet) to their DuckDB type; the others are text.
     """
     inner, outer, conds, reasons = ["_rec"], ["_rec"], [], []
     for col in contract.columns:
@@ -305,11 +304,6 @@ def _check_rows(
         else:
             inner.append(f"NULL AS {name}")
         outer.append(f"CAST({name} AS {SQL_TYPES[col.type]}) AS {name}")
-    if changed:
-        texts = [c for c in present if c not in (native or {})]
-        test = " OR ".join(f"{quote_ident('__raw_' + c)} IS DISTINCT FROM CAST({quote_ident(c)} AS VARCHAR)"
-                           for c in texts)
-        outer.append(f"({test or 'false'}) AS _changed")
     reason = "''"
     if conds:
         reason = f"CASE WHEN {' OR '.join(conds)} THEN concat_ws('; ', {', '.join(reasons)}) ELSE '' END"
@@ -603,7 +597,7 @@ def parse_parquet(
         select = ", ".join(f"{quote_ident(o)} AS {quote_ident(n)}"
                            for o, n in zip(header, names, strict=True) if n in present)
         con.execute(f"CREATE VIEW raw AS SELECT file_row_number + 1 AS _rec, {select} FROM {src}")
-        _check_rows(con, contract, present, "raw", native, create="VIEW", changed=True)
+        _check_rows(con, contract, present, "raw", native, create="VIEW")
         if _stores_as_is(contract, header, names, present, native, con):
             return ParsedFile(
                 path=path, file_name=name, sha256=file_sha256(path), contract=contract, table=contract.table,
@@ -628,7 +622,11 @@ def parse_parquet(
 def _stores_as_is(contract: Contract, header: list[str], names: list[str], present: list[str],
                   native: dict[str, str], con: duckdb.DuckDBPyConnection) -> bool:
     """True when a Parquet file can be inserted as it is: contract names and store-compatible types
-    only, and (one pass over the rows) no row breaks a rule or needs its text trimmed or lower-cased."""
+    only, no row breaking a rule and no text to trim or lower-case.
+
+    Text columns are judged on their distinct values (one cheap aggregate each), typed columns in one
+    pass; any doubt sends the file through the row-by-row check and a typed copy.
+    """
     if header != names or set(names) != set(present):
         return False
     family = {"timestamp": _TIMES - {"TIMESTAMP WITH TIME ZONE", "DATE"}, "int": _INTEGERS}
@@ -638,8 +636,21 @@ def _stores_as_is(contract: Contract, header: list[str], names: list[str], prese
             return False
         if col.type == "bool" and kind != "BOOLEAN":
             return False
-    row = con.execute("SELECT count(*) FROM checked WHERE _reason <> '' OR _changed").fetchone()
-    return row[0] == 0
+    for col_name in (c for c in present if c not in native):
+        col = contract.column(col_name)
+        conds = [cond for cond, _ in _rules(col, "v", "t")] + ["v IS DISTINCT FROM CAST(t AS VARCHAR)"]
+        bad = con.execute(
+            f"WITH d AS MATERIALIZED (SELECT DISTINCT {quote_ident(col_name)} AS v FROM raw) "
+            f"SELECT count(*) FROM (SELECT v, {_typed_expr(col, 'v')} AS t FROM d) WHERE {' OR '.join(conds)}"
+        ).fetchone()[0]
+        if bad:
+            return False
+    conds = []
+    for col_name, kind in native.items():
+        ref = quote_ident(col_name)
+        col = contract.column(col_name)
+        conds += [cond for cond, _ in _rules(col, ref, f"({_native_expr(col, ref, kind)})", text=False)]
+    return not conds or con.execute(f"SELECT count(*) FROM raw WHERE {' OR '.join(conds)}").fetchone()[0] == 0
 
 
 # -- entry point ---------------------------------------------------------------------------
