@@ -261,3 +261,21 @@ def test_thresholds_command_sets_and_rolls_back(capsys) -> None:
     assert back["version"] == 3 and back["thresholds"]["patterns"]["high_balance"]["credits_above"] == 245000
     wrong = Ran(capsys, "fraud-thresholds", "--set", "patterns.nope.x=1")
     assert wrong.returncode == 2 and "no setting" in wrong.stderr
+
+
+def test_a_failed_step_exits_1_with_the_json(tmp_path: Path, capsys, monkeypatch) -> None:
+    from analytics.fraud import pipeline
+
+    def boom(run) -> dict:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setitem(pipeline.STEP_FUNCTIONS, "fraudsters", boom)
+    events = write(tmp_path / "e.csv", HEADER + "a,2025-06-05T10:00:00Z,harvest,web,2025-06-01T00:00:00Z,-5\n")
+    result = Ran(capsys, "fraud", str(events), "--out", str(tmp_path / "out"), "--format", "json")
+    assert result.returncode == 1
+    payload = json.loads(result.stdout)
+    assert payload["success"] is False
+    assert [s["success"] for s in payload["steps"]] == [True, True, False, True]
+    assert payload["steps"][2]["error"] == "disk full"
+    assert "Step 3 (fraudsters) failed: disk full" in result.stderr
+    assert len(payload["alerts"]["sent"]) == 1
