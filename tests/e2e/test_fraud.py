@@ -38,17 +38,18 @@ def server(fraud_config: Path, app_server: dict) -> dict:
 
 def test_run_pipeline_on_the_sample_events_and_open_evidence(server: dict, page) -> None:
     page.goto(f"{server['url']}/fraud_cohort")
-    expect(page.get_by_role("heading", name="Fraud cohort")).to_be_visible()
-    expect(page.get_by_text("No pipeline run yet")).to_be_visible()
+    expect(page.get_by_role("heading", name="Fraud cohort")).to_be_visible(timeout=60_000)  # cold start
+    expect(page.get_by_text("No pipeline run yet")).to_be_visible(timeout=30_000)
 
     page.get_by_test_id("stExpander").get_by_text("Run the pipeline").click()
     inputs = page.locator("[data-testid='stFileUploaderDropzoneInput']")
     inputs.nth(0).set_input_files(str(SAMPLES / "events.csv"))
     inputs.nth(1).set_input_files(str(SAMPLES / "manual_fraudsters.csv"))
+    expect(page.get_by_test_id("stFileChip")).to_have_count(2, timeout=30_000)  # both uploaded
     page.get_by_role("button", name="Run pipeline").click()
 
-    expect(page.get_by_text("events.csv: 20,799 rows loaded, 0 rejected")).to_be_visible(timeout=60_000)
-    expect(page.get_by_text("every step succeeded")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("events.csv: 20,799 rows loaded, 0 rejected")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("every step succeeded")).to_be_visible(timeout=120_000)
     expect(page.get_by_text("potential_fraudsters: 46 rows")).to_be_visible()
     values = page.get_by_test_id("stMetricValue")
     expect(values.nth(0)).to_have_text("46")  # potential fraudsters (ground truth)
@@ -62,7 +63,7 @@ def test_run_pipeline_on_the_sample_events_and_open_evidence(server: dict, page)
     page.get_by_role("combobox", name="Player", exact=True).click()
     page.keyboard.type("p08_b")
     page.keyboard.press("Enter")
-    expect(page.get_by_text("8. Large balance jump — large_jump_flag")).to_be_visible()
+    expect(page.get_by_text("8. Large balance jump — large_jump_flag")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Metapoints jumped by 150,000 on chapter_complete")).to_be_visible()
     expect(page.get_by_text("Evidence: 1 triggering event(s)")).to_be_visible()
     expect(page.get_by_role("cell", name="150,000.0000")).to_be_visible()
