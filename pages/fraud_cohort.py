@@ -245,7 +245,7 @@ with tab_whatif:
         moves = views.whatif_moves(result)
         if len(moves):
             st.table(moves)
-        c_left, c_right = st.columns(2)
+        c_left, c_right = st.columns([3, 2])
         c_left.table(result.counts.set_index("pattern"))
         c_right.plotly_chart(charts.counts_compare(result.counts), width="stretch")
         note = st.text_input("Why (kept with the version)", key="fraud_wi_note")
