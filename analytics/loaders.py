@@ -624,8 +624,8 @@ def _stores_as_is(contract: Contract, header: list[str], names: list[str], prese
     """True when a Parquet file can be inserted as it is: contract names and store-compatible types
     only, no row breaking a rule and no text to trim or lower-case.
 
-    Text columns are judged on their distinct values (one cheap aggregate each), typed columns in one
-    pass; any doubt sends the file through the row-by-row check and a typed copy.
+    Columns with a fixed list are judged on their distinct values, free text on blanks and padding,
+    typed columns in one pass; any doubt sends the file through the row-by-row check and a typed copy.
     """
     if header != names or set(names) != set(present):
         return False
@@ -636,15 +636,25 @@ def _stores_as_is(contract: Contract, header: list[str], names: list[str], prese
             return False
         if col.type == "bool" and kind != "BOOLEAN":
             return False
-    for col_name in (c for c in present if c not in native):
-        col = contract.column(col_name)
-        conds = [cond for cond, _ in _rules(col, "v", "t")] + ["v IS DISTINCT FROM CAST(t AS VARCHAR)"]
-        bad = con.execute(
-            f"WITH d AS MATERIALIZED (SELECT DISTINCT {quote_ident(col_name)} AS v FROM raw) "
-            f"SELECT count(*) FROM (SELECT v, {_typed_expr(col, 'v')} AS t FROM d) WHERE {' OR '.join(conds)}"
-        ).fetchone()[0]
-        if bad:
-            return False
+    texts = [contract.column(c) for c in present if c not in native]
+    if any(col.type != "string" for col in texts):
+        return False  # times or numbers as text: they need typing
+    padded = []
+    for col in texts:
+        ref = quote_ident(col.name)
+        if col.allowed:  # few distinct values: judge each once
+            conds = " OR ".join([cond for cond, _ in _rules(col, "v", "t")] + ["v IS DISTINCT FROM t"])
+            bad = con.execute(
+                f"WITH d AS MATERIALIZED (SELECT DISTINCT {ref} AS v FROM raw) "
+                f"SELECT count(*) FROM (SELECT v, {_typed_expr(col, 'v')} AS t FROM d) WHERE {conds}"
+            ).fetchone()[0]
+            if bad:
+                return False
+        else:  # stored as given unless blank or padded (what trimming would change)
+            blank = f"{ref} IS NULL OR " if col.required else ""
+            padded.append(f"{blank}{ref} = '' OR starts_with({ref}, ' ') OR ends_with({ref}, ' ')")
+    if padded and con.execute(f"SELECT count(*) FROM raw WHERE {' OR '.join(padded)}").fetchone()[0]:
+        return False
     conds = []
     for col_name, kind in native.items():
         ref = quote_ident(col_name)

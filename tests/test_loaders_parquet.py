@@ -103,10 +103,10 @@ def test_loading_parquet_stores_rows_and_rejects(tmp_path: Path, store, actor) -
     assert again.status == "duplicate"
 
 
-def clean_events(path: Path, platform: str = "web") -> Path:
+def clean_events(path: Path, platform: str = "web", player: str = "p2") -> Path:
     """A Parquet file already in the store's shape: contract names and types, clean text."""
     return write_parquet(path, {
-        "distinct_id": ["p1", "p2"],
+        "distinct_id": ["p1", player],
         "event_time": pa.array([dt.datetime(2025, 6, 5, 10), dt.datetime(2025, 6, 5, 11)], pa.timestamp("us")),
         "event_name": ["harvest", "purchase_success"],
         "platform": ["web", platform],
@@ -134,3 +134,7 @@ def test_text_needing_care_is_copied_typed(tmp_path: Path) -> None:
     parsed = parse_file(path)
     assert parsed.staged != path  # a typed copy, with the value trimmed and lower-cased
     assert staged(parsed)["platform"].tolist() == ["web", "web"]
+    padded = parse_file(clean_events(tmp_path / "padded_id.parquet", player="p2 "))
+    assert padded.staged != padded.path and staged(padded)["distinct_id"].tolist() == ["p1", "p2"]
+    blank = parse_file(clean_events(tmp_path / "blank_id.parquet", player=""))
+    assert [(r.line, r.reason) for r in blank.rejects] == [(2, "distinct_id is empty")]
