@@ -1,4 +1,4 @@
-"""Read CSV and Excel files against their contract, outside the store's lock.
+"""Read CSV, Excel and Parquet files against their contract, outside the store's lock.
 
 A file is parsed in a scratch in-memory DuckDB: the header is checked against the contract
 (a missing column names the file and the column), every value is typed, and rows that
@@ -26,6 +26,7 @@ from analytics.contracts import SQL_TYPES, Column, Contract
 from analytics.errors import ContractError, InputError
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _CHUNK = 1 << 20
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -221,6 +222,36 @@ def _typed_expr(col: Column, ref: str) -> str:
     raise ValueError(col.type)
 
 
+_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+             "UBIGINT", "UHUGEINT"}
+_FLOATS = {"FLOAT", "DOUBLE"}
+_TIMES = {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE", "DATE"}
+
+
+def _native_expr(col: Column, ref: str, kind: str) -> str:
+    """SQL giving the contract-typed value of an already typed (Parquet) cell of DuckDB type `kind`.
+
+    Raises TypeError when that type cannot hold the column (a number where a time is expected).
+    """
+    numeric = kind in _INTEGERS or kind in _FLOATS or kind.startswith("DECIMAL")
+    if col.type == "string":
+        text = f"NULLIF(trim(CAST({ref} AS VARCHAR)), '')"
+        return f"lower({text})" if col.allowed else text
+    if col.type == "timestamp" and kind in _TIMES:
+        return f"CAST({ref} AS TIMESTAMP)"  # with a time zone: converted to UTC (the session's zone)
+    if col.type == "int" and kind in _INTEGERS:
+        return f"TRY_CAST({ref} AS BIGINT)"
+    if col.type == "int" and numeric:
+        return f"CASE WHEN {ref} = floor({ref}) THEN TRY_CAST({ref} AS BIGINT) END"
+    if col.type in ("decimal", "double") and numeric:
+        return f"TRY_CAST({ref} AS {SQL_TYPES[col.type]})"
+    if col.type == "bool" and kind == "BOOLEAN":
+        return ref
+    if col.type == "bool" and kind in _INTEGERS:
+        return f"CASE {ref} WHEN 1 THEN TRUE WHEN 0 THEN FALSE END"
+    raise TypeError(f"{kind} cannot hold a {col.type}")
+
+
 _WHAT = {
     "timestamp": "is not an ISO 8601 timestamp",
     "decimal": "is not a number",
@@ -230,10 +261,13 @@ _WHAT = {
 }
 
 
-def _rules(col: Column, raw: str, typed: str) -> list[tuple[str, str]]:
-    """(condition, reason text) SQL pairs for the rules a column's cells must respect."""
-    blank = f"NULLIF(trim({raw}), '') IS NULL"
-    shown = f"left(trim({raw}), 60)"
+def _rules(col: Column, raw: str, typed: str, text: bool = True) -> list[tuple[str, str]]:
+    """(condition, reason text) SQL pairs for the rules a column's cells must respect.
+
+    `raw` is the cell as read: text (CSV, Excel) or, with text=False, a typed Parquet value.
+    """
+    blank = f"NULLIF(trim({raw}), '') IS NULL" if text else f"{raw} IS NULL"
+    shown = f"left(trim({raw}), 60)" if text else f"left(CAST({raw} AS VARCHAR), 60)"
     quoted = f"'''' || {shown} || ''''"
     out = []
     if col.required:
@@ -251,19 +285,25 @@ def _rules(col: Column, raw: str, typed: str) -> list[tuple[str, str]]:
     return out
 
 
-def _check_rows(con: duckdb.DuckDBPyConnection, contract: Contract, present: list[str]) -> None:
-    """Create table `checked` from `raw`: typed contract columns, `_rec` and `_reason`.
+def _check_rows(
+    con: duckdb.DuckDBPyConnection, contract: Contract, present: list[str], source: str = "raw",
+    native: dict[str, str] | None = None, create: str = "TABLE",
+) -> None:
+    """Create table (or view) `checked` from `source`: typed contract columns, `_rec` and `_reason`.
 
     Each cell is typed once (inner query); the checks read the typed value and the raw text,
-    and the reason text is only built for rows that break a rule.
+    and the reason text is only built for rows that break a rule. `native` maps the columns
+    that arrive already typed (Parquet) to their DuckDB type; the others are text.
     """
     inner, outer, conds, reasons = ["_rec"], ["_rec"], [], []
     for col in contract.columns:
         name = quote_ident(col.name)
         if col.name in present:
             raw_ref = quote_ident(f"__raw_{col.name}")
-            inner += [f"{name} AS {raw_ref}", f"{_typed_expr(col, name)} AS {name}"]
-            for cond, reason in _rules(col, raw_ref, name):
+            kind = (native or {}).get(col.name)
+            typed = _typed_expr(col, name) if kind is None else _native_expr(col, name, kind)
+            inner += [f"{name} AS {raw_ref}", f"{typed} AS {name}"]
+            for cond, reason in _rules(col, raw_ref, name, text=kind is None):
                 conds.append(cond)
                 reasons.append(f"CASE WHEN {cond} THEN {reason} END")
         else:
@@ -273,8 +313,8 @@ def _check_rows(con: duckdb.DuckDBPyConnection, contract: Contract, present: lis
     if conds:
         reason = f"CASE WHEN {' OR '.join(conds)} THEN concat_ws('; ', {', '.join(reasons)}) ELSE '' END"
     con.execute(
-        f"CREATE TABLE checked AS SELECT {', '.join(outer)}, {reason} AS _reason "
-        f"FROM (SELECT {', '.join(inner)} FROM raw)"
+        f"CREATE {create} checked AS SELECT {', '.join(outer)}, {reason} AS _reason "
+        f"FROM (SELECT {', '.join(inner)} FROM {source})"
     )
 
 
@@ -287,7 +327,7 @@ def _raw_text(con: duckdb.DuckDBPyConnection, present: list[str], recs: list[int
         f"SELECT _rec, {cols} FROM raw WHERE _rec IN (SELECT unnest($recs))", {"recs": recs}
     ).df()
     return {
-        int(r["_rec"]): json.dumps({c: (None if pd.isna(r[c]) else r[c]) for c in present})
+        int(r["_rec"]): json.dumps({c: (None if pd.isna(r[c]) else r[c]) for c in present}, default=str)
         for _, r in df.iterrows()
     }
 
@@ -433,7 +473,7 @@ def _stage(
         f"COPY (SELECT {select} FROM checked WHERE _reason = '') TO {_sql_str(str(staged))} "
         "(FORMAT parquet)"
     )
-    rows = con.execute("SELECT count(*) FROM checked WHERE _reason = ''").fetchone()[0]
+    rows = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(str(staged))})").fetchone()[0]
     return ParsedFile(
         path=path, file_name=label, sha256=file_sha256(path), contract=contract,
         table=table, staged=staged, rows=int(rows), columns=cols, rejects=rejects,
@@ -521,12 +561,122 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
+# -- Parquet -------------------------------------------------------------------------------
+def parse_parquet(
+    path: Path, contract: Contract | None, workdir: Path, label: str | None = None
+) -> ParsedFile:
+    """Read a Parquet file against `contract` (None: detect it, or load as ad hoc) and stage it.
+
+    Typed columns are checked with the same rules as CSV cells (required, whole numbers, allowed
+    values, minimums); text columns exactly as CSV text. A reject's line is the row number in
+    the file (1 = first row). Checking and staging stream through the file without loading it.
+    """
+    name = label or path.name
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        src = f"read_parquet({_sql_str(str(path))}, file_row_number = true)"
+        try:
+            schema = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+        except duckdb.Error as exc:
+            raise InputError(f"{name}: cannot be read as Parquet: {_one_line(exc)}") from None
+        columns = [(r[0], r[1]) for r in schema if r[0] != "file_row_number"]
+        header = [c for c, _ in columns]
+        if contract is None:
+            contract, _missing = contracts.detect(header)
+        if contract is None:
+            names = adhoc_names(header)
+            pairs = zip(header, names, strict=True)
+            select = ", ".join(f"{quote_ident(o)} AS {quote_ident(n)}" for o, n in pairs)
+            con.execute(f"CREATE VIEW checked AS SELECT {select}, '' AS _reason FROM {src}")
+            table = safe_identifier(Path(name).stem, prefix="adhoc_")
+            return _stage(con, path, name, None, table, workdir, [], [])
+        warnings = check_header(header, contract, name)
+        names = _normalised_header(header, name)
+        kinds = {n: kind for n, (_o, kind) in zip(names, columns, strict=True)}
+        present = [c for c in contract.names if c in names]
+        native = {c: kinds[c] for c in present if kinds[c] != "VARCHAR"}
+        for col_name, kind in native.items():
+            try:
+                _native_expr(contract.column(col_name), "x", kind)
+            except TypeError:
+                raise InputError(f"{name}: column {col_name} is {kind} in the Parquet file; "
+                                 f"expected {contract.column(col_name).type}") from None
+        select = ", ".join(f"{quote_ident(o)} AS {quote_ident(n)}"
+                           for o, n in zip(header, names, strict=True) if n in present)
+        con.execute(f"CREATE VIEW raw AS SELECT file_row_number + 1 AS _rec, {select} FROM {src}")
+        _check_rows(con, contract, present, "raw", native, create="VIEW")
+        if _stores_as_is(contract, header, names, present, native, con):
+            return ParsedFile(
+                path=path, file_name=name, sha256=file_sha256(path), contract=contract, table=contract.table,
+                staged=path, rows=int(con.execute("SELECT count(*) FROM raw").fetchone()[0]),
+                columns=present, warnings=warnings,
+            )
+        parsed = _stage(con, path, name, contract, contract.table, workdir, [], warnings)
+        total = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(str(path))})").fetchone()[0]
+        if total != parsed.rows:  # only then look for the rows that broke a rule
+            bad = con.execute(
+                "SELECT _rec, _reason FROM checked WHERE _reason <> '' ORDER BY _rec"
+            ).fetchall()
+            raws = _raw_text(con, present, [int(r) for r, _ in bad])
+            parsed.rejects = [Reject(int(rec), reason, raws.get(int(rec), "")) for rec, reason in bad]
+        return parsed
+    except duckdb.Error as exc:
+        raise InputError(f"{name}: cannot be read as Parquet: {_one_line(exc)}") from None
+    finally:
+        con.close()
+
+
+def _stores_as_is(contract: Contract, header: list[str], names: list[str], present: list[str],
+                  native: dict[str, str], con: duckdb.DuckDBPyConnection) -> bool:
+    """True when a Parquet file can be inserted as it is: contract names and store-compatible types
+    only, no row breaking a rule and no text to trim or lower-case.
+
+    Columns with a fixed list are judged on their distinct values, free text on blanks and padding,
+    typed columns in one pass; any doubt sends the file through the row-by-row check and a typed copy.
+    """
+    if header != names or set(names) != set(present):
+        return False
+    family = {"timestamp": _TIMES - {"TIMESTAMP WITH TIME ZONE", "DATE"}, "int": _INTEGERS}
+    for col_name, kind in native.items():
+        col = contract.column(col_name)
+        if col.type == "string" or (col.type in family and kind not in family[col.type]):
+            return False
+        if col.type == "bool" and kind != "BOOLEAN":
+            return False
+    texts = [contract.column(c) for c in present if c not in native]
+    if any(col.type != "string" for col in texts):
+        return False  # times or numbers as text: they need typing
+    padded = []
+    for col in texts:
+        ref = quote_ident(col.name)
+        if col.allowed:  # few distinct values: judge each once
+            conds = " OR ".join([cond for cond, _ in _rules(col, "v", "t")] + ["v IS DISTINCT FROM t"])
+            bad = con.execute(
+                f"WITH d AS MATERIALIZED (SELECT DISTINCT {ref} AS v FROM raw) "
+                f"SELECT count(*) FROM (SELECT v, {_typed_expr(col, 'v')} AS t FROM d) WHERE {conds}"
+            ).fetchone()[0]
+            if bad:
+                return False
+        else:  # stored as given unless blank or padded (what trimming would change)
+            blank = f"{ref} IS NULL OR " if col.required else ""
+            padded.append(f"{blank}{ref} = '' OR starts_with({ref}, ' ') OR ends_with({ref}, ' ')")
+    if padded and con.execute(f"SELECT count(*) FROM raw WHERE {' OR '.join(padded)}").fetchone()[0]:
+        return False
+    conds = []
+    for col_name, kind in native.items():
+        ref = quote_ident(col_name)
+        col = contract.column(col_name)
+        conds += [cond for cond, _ in _rules(col, ref, f"({_native_expr(col, ref, kind)})", text=False)]
+    return not conds or con.execute(f"SELECT count(*) FROM raw WHERE {' OR '.join(conds)}").fetchone()[0] == 0
+
+
 # -- entry point ---------------------------------------------------------------------------
 def parse_file(
     path: Path, contract_name: str | None = None, workdir: Path | None = None,
     display_name: str | None = None,
 ) -> ParsedFile:
-    """Parse a CSV or Excel file into a staged Parquet (in `workdir`, default a new temp dir)."""
+    """Parse a CSV, Excel or Parquet file into a staged Parquet (in `workdir`, default a new temp dir)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -536,11 +686,13 @@ def parse_file(
     label = display_name or path.name
     if suffix in EXCEL_SUFFIXES:
         return parse_excel(path, contract, workdir, label)
+    if suffix in PARQUET_SUFFIXES:
+        return parse_parquet(path, contract, workdir, label)
     if suffix in CSV_SUFFIXES or not suffix:
         return parse_csv(path, contract, workdir, label)
     if suffix == ".xls":
         raise InputError(f"{label}: old .xls workbooks are not read; save it as .xlsx or CSV")
-    raise InputError(f"{label}: unsupported file type {suffix!r}; expected CSV or .xlsx")
+    raise InputError(f"{label}: unsupported file type {suffix!r}; expected CSV, .xlsx or Parquet")
 
 
 def _one_line(exc: BaseException) -> str:

@@ -105,7 +105,7 @@ class Notifier:
             raise NotifyError(f"SNS publish failed: {exc}") from None
 
 
-def post_json(url: str, body: dict, timeout: float, headers: dict[str, str] | None = None) -> int:
+def post_json(url: str, body: dict | list, timeout: float, headers: dict[str, str] | None = None) -> int:
     """POST a JSON body; the status code, NotifyError on failure or a non-2xx answer."""
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"{url!r} is not an http(s) URL")
