@@ -46,23 +46,30 @@ def results_paths(results: Path, auditor: str, day: dt.date) -> tuple[Path, Path
 
 
 @contextmanager
-def exclusive(path: Path, what: str) -> Iterator[None]:
-    """Hold an flock on `path` (waiting up to the store's lock timeout) for one batch at a time."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+def exclusive(folders: list[Path]) -> Iterator[None]:
+    """Hold an flock on each folder (the inbox, the results) so one batch at a time works on them.
+
+    Locking the folders themselves leaves no lock file behind; waits up to the store's lock timeout.
+    """
+    fds: list[int] = []
     deadline = time.monotonic() + settings.lock_timeout()
     try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise RiskdeskError(f"another audit-batch is working on {what}; try again later"
-                                        ) from None
-                time.sleep(0.1)
+        for folder in dict.fromkeys(f.resolve() for f in folders):
+            fd = os.open(folder, os.O_RDONLY)
+            fds.append(fd)
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise RiskdeskError(f"another audit-batch is working on {folder}; try again later"
+                                            ) from None
+                    time.sleep(0.1)
         yield
     finally:
-        os.close(fd)
+        for fd in fds:
+            os.close(fd)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -173,8 +180,7 @@ def audit_batch(
         raise InputError(f"--inbox {inbox}: no such folder")
     json_path, txt_path = results_paths(results, auditor, day)
     results.mkdir(parents=True, exist_ok=True)
-    with exclusive(inbox / ".audit-batch.lock", f"inbox {inbox}"), \
-            exclusive(results / f".{json_path.stem}.lock", f"results {json_path}"):
+    with exclusive([inbox, results]):
         day_results = read_results(json_path)
         csvs = sorted(p for p in inbox.iterdir()
                       if p.is_file() and p.suffix.lower() == ".csv" and not p.name.startswith("."))

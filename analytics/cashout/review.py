@@ -108,3 +108,19 @@ def _naive(text: str) -> dt.datetime:
     """An ISO 8601 UTC text as a naive UTC datetime."""
     value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def summary(frame: pd.DataFrame) -> dict:
+    """Headline counts of a queue: audits, each verdict, and those still without a decision."""
+    verdicts = frame["verdict"].value_counts() if len(frame) else pd.Series(dtype=int)
+    return {
+        "audits": len(frame),
+        **{v: int(verdicts.get(v, 0)) for v in VERDICTS},
+        "pending": int((frame["decision"] == "pending").sum()) if len(frame) else 0,
+    }
+
+
+def label(row: pd.Series | dict) -> str:
+    """How a queue row is named in the picker: cashout id, player, verdict, decision."""
+    return (f"{row['cashout_id']} · {row['username']} ({row['user_id']}) · {row['verdict']} · "
+            f"{row['decision']}")

@@ -1,7 +1,7 @@
--- One row per cashout found in the cashout_events of the files $files (NULL: every file), with the
+-- One row per cashout found in the cashout_events of the files files (NULL: every file), with the
 -- figures of its audit (contracts/cashout_events.md): window, games, winrate, take per game (also
 -- for live games and matchups apart), the six value totals, audited value and discrepancy,
--- lifetime invites, related players and the value won from them in matchups, the top $top_n
+-- lifetime invites, related players and the value won from them in matchups, the top top_n
 -- opponents, the player's devices and the other accounts seen on them anywhere in cashout_events.
 -- A row found identically in several files counts once; each (user_id, unit) is audited apart.
 WITH multi_file AS (  -- players whose rows come from several files: there, identical rows count once

@@ -1,4 +1,4 @@
--- Loaded files $files (NULL: all): id, name, rows rejected and the first rejected lines.
+-- Loaded files files (NULL: all): id, name, rows rejected and the first rejected lines.
 SELECT f.file_id, any_value(f.file_name) AS file_name, max(f.rows_rejected) AS rows_rejected,
        list(DISTINCT r.line) FILTER (WHERE r.line IS NOT NULL) AS lines
 FROM loaded_files AS f

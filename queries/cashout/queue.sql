@@ -1,6 +1,6 @@
 -- The audit queue: the latest audit of each cashout id with its latest decision, newest cashout
--- first; filtered by verdicts ($verdicts), reason codes ($reasons: any of them), cashout time
--- ($since inclusive, $until exclusive) and a player id or username fragment ($player); NULL = no filter.
+-- first; filtered by verdicts (verdicts), reason codes (reasons: any of them), cashout time
+-- (since inclusive, until exclusive) and a player id or username fragment (player); NULL = no filter.
 WITH latest AS (
     SELECT *
     FROM (

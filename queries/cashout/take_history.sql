@@ -1,4 +1,4 @@
--- Per unit: how many audited cashouts have a take per game, and its $percentile quantile (linear
+-- Per unit: how many audited cashouts have a take per game, and its percentile quantile (linear
 -- interpolation); each cashout id counts once, with its latest audit. Feeds take_per_game_outlier.
 SELECT unit, count(*) AS audits, quantile_cont(take_per_game, $percentile) AS threshold
 FROM (
