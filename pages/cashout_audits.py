@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.cashout import charts, review, runs
-from analytics.cashout.note import SOURCE_NAMES, money, note, pct
+from analytics.cashout.note import SOURCE_NAMES, money, note, pct, when
 from analytics.cashout.review import DECISIONS
 from analytics.cashout.verdict import REASON_CODES, VERDICTS
 from pages._ui import current_actor, get_store, guarded, saved_uploads
@@ -16,19 +16,13 @@ st.caption("May this player's cashout be paid? Every cashout gets a verdict with
            "liveops record approve / reject / escalate with a comment, kept forever.")
 store = get_store()
 actor = current_actor()
-st.session_state.setdefault("cashout_version", 0)
 
 
-@st.cache_data(ttl=30, max_entries=64, show_spinner=False)
-def load_queue(verdicts: tuple, reasons: tuple, dates: tuple, player: str, version: int) -> pd.DataFrame:
-    """The filtered queue (cached per filters and `version`, which every write here bumps)."""
+@st.cache_data(ttl=300, max_entries=64, show_spinner=False)
+def load_queue(verdicts: tuple, reasons: tuple, dates: tuple, player: str, version: str) -> pd.DataFrame:
+    """The filtered queue, cached per filters and per `version` of the stored audits and decisions."""
     since, until = (*dates, None, None)[:2]
     return review.queue(get_store(), list(verdicts), list(reasons), since, until, player)
-
-
-def bump() -> None:
-    """Something was written: read the queue again."""
-    st.session_state["cashout_version"] = st.session_state.get("cashout_version", 0) + 1
 
 
 # -- audit exports ---------------------------------------------------------------------------
@@ -51,7 +45,6 @@ with st.expander("Audit exports", icon=":material/upload_file:", expanded=True):
             for upload, item in zip(new, run.files, strict=True):
                 done[upload.file_id] = item
             bar.empty()
-            bump()
     for upload in uploads or []:
         item = done.get(upload.file_id)
         if item is None:
@@ -75,7 +68,7 @@ f_player = c4.text_input("Player (id or name)", key="cashout_f_player")
 frame = pd.DataFrame()
 with guarded("Reading the queue"):
     frame = load_queue(tuple(f_verdicts), tuple(f_reasons), tuple(f_dates), f_player,
-                       st.session_state["cashout_version"])
+                       review.data_version(store))
     counts = review.summary(frame)
     m = st.columns(5)
     m[0].metric("Audits shown", f"{counts['audits']:,}")
@@ -123,8 +116,8 @@ with guarded("Showing the audit"):
     m[1].metric("Winrate", pct(k["winrate"]))
     m[2].metric(f"Take per game ({unit})", money(k["take_per_game"], unit, True))
     m[3].metric("Invites", f"{k['invites']:,}")
-    st.caption(f"Window {audit['window_start']} to {audit['cashout_time']} · live games {k['live_games']} "
-               f"(winrate {pct(k['live_winrate'])}) · matchups {k['matchups']} "
+    st.caption(f"Window {when(audit['window_start'])} to {when(audit['cashout_time'])} · "
+               f"live games {k['live_games']} (winrate {pct(k['live_winrate'])}) · matchups {k['matchups']} "
                f"(winrate {pct(k['matchup_winrate'])}) · file {audit.get('source_file')}")
     for warning in audit["warnings"]:
         st.caption(f"⚠ {warning}")
@@ -159,6 +152,9 @@ with guarded("Showing the audit"):
                        icon=":material/download:")
 
     st.markdown("**Decision**")
+    flash = st.session_state.pop("cashout_flash", None)
+    if flash:
+        st.success(flash, icon=":material/gavel:")
     with st.form("cashout_decision", clear_on_submit=True):
         decision = st.radio("Decision", DECISIONS, horizontal=True, format_func=str.capitalize)
         comment = st.text_area("Comment", max_chars=review.MAX_COMMENT, height=80)
@@ -167,8 +163,8 @@ with guarded("Showing the audit"):
     if submitted:
         with guarded("Recording the decision"):
             row = review.record_decision(store, chosen, decision, comment, actor)
-            bump()
-            st.success(f"Recorded: {row['decision']} by {row['decided_by']}", icon=":material/gavel:")
+            st.session_state["cashout_flash"] = f"Recorded: {row['decision']} by {row['decided_by']}"
+            st.rerun()  # the queue above shows the decision too
 
     st.markdown("**History of this cashout** (audits and decisions, oldest first; nothing is overwritten)")
     st.table(review.history(store, audit["cashout_id"]).drop(columns=["audit_id"]))

@@ -124,3 +124,9 @@ def label(row: pd.Series | dict) -> str:
     """How a queue row is named in the picker: cashout id, player, verdict, decision."""
     return (f"{row['cashout_id']} · {row['username']} ({row['user_id']}) · {row['verdict']} · "
             f"{row['decision']}")
+
+
+def data_version(store: Store) -> str:
+    """A fingerprint of the audits and decisions stored, to key cached reads (changes on every write)."""
+    row = DuckDBRunner(store).run("cashout/data_version").iloc[0]
+    return "|".join(str(v) for v in row.tolist())

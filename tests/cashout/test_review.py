@@ -88,3 +88,11 @@ def test_device_accounts_lists_everyone_on_the_devices(store, tmp_path: Path) ->
     pairs = review.device_accounts(store, ["d1"])
     assert list(pairs.itertuples(index=False, name=None)) == [("d1", "u1"), ("d1", "u2")]
     assert review.device_accounts(store, []).empty
+
+
+def test_data_version_changes_with_every_write(store, audited) -> None:
+    before = review.data_version(store)
+    assert before.startswith("3|")   # three audits stored
+    review.record_decision(store, audited["c1"]["audit_id"], "approve", "", Actor("ann", "auditor"))
+    after = review.data_version(store)
+    assert after != before and after.split("|")[2] == "1"   # one decision
