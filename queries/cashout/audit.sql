@@ -65,13 +65,15 @@ facts AS (  -- each window's events summed by type, result, counterparty, device
 ),
 unresolved AS (  -- raw exports' opponent usernames the file itself could not turn into user ids
     SELECT DISTINCT counterparty_name AS name
-    FROM facts
-    WHERE counterparty_name IS NOT NULL AND counterparty_id = counterparty_name
+    FROM cashout_events
+    WHERE ($files IS NULL OR source_file IN (SELECT f FROM unnest(CAST($files AS VARCHAR[])) AS u(f)))
+      AND counterparty_name IS NOT NULL AND counterparty_id = counterparty_name
 ),
 names AS (  -- username -> user id pairs seen anywhere in the data loaded (the latest one wins)
     SELECT username AS name, arg_max(user_id, event_time) AS user_id
     FROM cashout_events
-    WHERE username IN (SELECT name FROM unresolved) AND user_id <> username
+    WHERE EXISTS (SELECT 1 FROM unresolved) AND username IN (SELECT name FROM unresolved)
+      AND user_id <> username
     GROUP BY username
 ),
 resolved AS (

@@ -234,3 +234,12 @@ def test_cashout_without_id_gets_one_from_user_and_time(store, tmp_path: Path) -
     audit = audit_files(store, export(tmp_path, "noid.csv", rows)).audits[0]
     assert audit["cashout_id"] == "u1@2023-09-02T12:00:00Z"
     assert "no cashout_id" in audit["warnings"][0]
+
+
+def test_rows_that_could_not_be_read_are_named_in_the_audit(store, tmp_path: Path) -> None:
+    rows = [*games(1, 5, 0.2, "true"), ev(at(1, 20), "game_end", "abc", "true"),
+            ev(at(2), "cashout", 1, cashout_id="c1")]
+    run = audit_files(store, export(tmp_path, "rj.csv", rows))
+    assert run.files[0].rows_rejected == 1
+    assert run.audits[0]["key_numbers"]["games_to_cashout"] == 5   # the unreadable game is not in it
+    assert run.audits[0]["warnings"] == ["rj.csv: 1 rows could not be read (lines 7) and are not in this audit"]
