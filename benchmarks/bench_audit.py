@@ -22,11 +22,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics.cashout import batch, engine, runs  # noqa: E402
-from analytics.cashout.thresholds import Thresholds  # noqa: E402
-from analytics.cashout.verdict import Figures, decide  # noqa: E402
-from analytics.identity import Actor  # noqa: E402
-from analytics.store import Store  # noqa: E402
+from analytics.cashout import batch, engine, runs
+from analytics.cashout.thresholds import Thresholds
+from analytics.cashout.verdict import Figures, decide
+from analytics.identity import Actor
+from analytics.store import Store
 
 ACTOR = Actor("bench", "admin")
 GAMES = ("game_end", "matchup_end")
@@ -118,13 +118,14 @@ def pandas_indexes(files: list[Path]) -> tuple[dict, dict]:
     devices: dict[str, set[str]] = {}
     inviters: dict[str, list[tuple[pd.Timestamp, str]]] = {}
     for path in files:
-        df = pd.read_csv(path, usecols=["event_time", "user_id", "event_type", "counterparty_id", "device_id"],
-                         dtype=str, keep_default_na=False)
+        df = pd.read_csv(path, dtype=str, keep_default_na=False,
+                         usecols=["event_time", "user_id", "event_type", "counterparty_id", "device_id"])
         for device, user in df[["device_id", "user_id"]].drop_duplicates().itertuples(index=False):
             if device:
                 devices.setdefault(device, set()).add(user)
         inv = df[df["event_type"].str.lower() == "invite_accepted"]
-        for when, inviter, invitee in inv[["event_time", "user_id", "counterparty_id"]].itertuples(index=False):
+        pairs = inv[["event_time", "user_id", "counterparty_id"]].itertuples(index=False)
+        for when, inviter, invitee in pairs:
             inviters.setdefault(invitee, []).append((pd.Timestamp(when), inviter))
     return devices, inviters
 
@@ -148,7 +149,8 @@ def pandas_audit_file(path: Path, devices: dict, inviters: dict, t: Thresholds) 
             up_to = g[g["t"] <= c["t"]]
             rest = w[w["event_type"] != "cashout"]
             games = w[w["event_type"].isin(GAMES)]
-            live, duels = games[games["event_type"] == "game_end"], games[games["event_type"] == "matchup_end"]
+            live = games[games["event_type"] == "game_end"]
+            duels = games[games["event_type"] == "matchup_end"]
 
             def rate(x: pd.DataFrame) -> float | None:
                 known = x["won_b"].dropna()
@@ -319,8 +321,9 @@ def main() -> None:
     parser.add_argument("--batch-files", type=int, default=1000)
     parser.add_argument("--skip-pandas", action="store_true")
     args = parser.parse_args()
-    print(f"{dt.date.today()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"DuckDB {duckdb.__version__}, pandas {pd.__version__}; load average {os.getloadavg()}")
+    print(f"{dt.date.today()} {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, DuckDB {duckdb.__version__}, pandas {pd.__version__}; "
+          f"load average {os.getloadavg()}")
     with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmp:
         bench_database(args, Path(tmp))
         if args.batch_files:

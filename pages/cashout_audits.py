@@ -17,6 +17,13 @@ st.caption("May this player's cashout be paid? Every cashout gets a verdict with
 store = get_store()
 actor = current_actor()
 
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>~$:|#"})
+
+
+def md(text: object) -> str:
+    """Text from files (names, ids, messages) escaped for markdown: shown as typed, never as markup."""
+    return str(text).translate(_MARKDOWN)
+
 
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
 def load_queue(verdicts: tuple, reasons: tuple, dates: tuple, player: str, version: str) -> pd.DataFrame:
@@ -50,13 +57,13 @@ with st.expander("Audit exports", icon=":material/upload_file:", expanded=True):
         if item is None:
             continue
         if item.status == "failed":
-            st.error(f"**{upload.name}**: {item.error}", icon=":material/error:")
+            st.error(f"**{md(upload.name)}**: {md(item.error)}", icon=":material/error:")
             continue
         verdicts = ", ".join(f"{a['cashout_id']} {a['verdict']}" for a in item.audits)
-        st.success(f"**{upload.name}**: {len(item.audits)} cashout(s) audited: {verdicts}",
+        st.success(f"**{md(upload.name)}**: {len(item.audits)} cashout(s) audited: {md(verdicts)}",
                    icon=":material/task_alt:")
         for warning in item.warnings:
-            st.caption(f"⚠ {warning}")
+            st.caption(f"⚠ {md(warning)}")
 
 # -- the queue -------------------------------------------------------------------------------
 st.subheader("Queue")
@@ -100,7 +107,7 @@ with guarded("Showing the audit"):
     audit = review.get_audit(store, chosen)
     unit = audit["unit"]
     box = {"approved": st.success, "flagged": st.warning, "rejected": st.error}[audit["verdict"]]
-    st.subheader(f"{audit['cashout_id']} · {audit['username']} ({audit['user_id']})")
+    st.subheader(md(f"{audit['cashout_id']} · {audit['username']} ({audit['user_id']})"))
     box(f"**{audit['verdict'].upper()}** · " + (", ".join(r["code"] for r in audit["reasons"])
                                                  or "no reason to hold it"))
     if audit["reasons"]:
@@ -118,9 +125,9 @@ with guarded("Showing the audit"):
     m[3].metric("Invites", f"{k['invites']:,}")
     st.caption(f"Window {when(audit['window_start'])} to {when(audit['cashout_time'])} · "
                f"live games {k['live_games']} (winrate {pct(k['live_winrate'])}) · matchups {k['matchups']} "
-               f"(winrate {pct(k['matchup_winrate'])}) · file {audit.get('source_file')}")
+               f"(winrate {pct(k['matchup_winrate'])}) · file {md(audit.get('source_file'))}")
     for warning in audit["warnings"]:
-        st.caption(f"⚠ {warning}")
+        st.caption(f"⚠ {md(warning)}")
 
     left, right = st.columns(2)
     left.plotly_chart(charts.value_sources(audit), width="stretch")
@@ -137,8 +144,8 @@ with guarded("Showing the audit"):
             st.plotly_chart(charts.opponents(audit), width="stretch")
     with right:
         devices = audit["device_sharing"]
-        st.markdown(f"**Devices** {', '.join(devices['devices']) or 'none'} · other accounts: "
-                    f"{', '.join(devices['other_accounts']) or 'none'}")
+        st.markdown(f"**Devices** {md(', '.join(devices['devices']) or 'none')} · other accounts: "
+                    f"{md(', '.join(devices['other_accounts']) or 'none')}")
         pairs = review.device_accounts(store, devices["devices"])
         st.plotly_chart(charts.device_graph(audit, pairs), width="stretch")
     st.caption("Value totals: " + ", ".join(f"{SOURCE_NAMES[s]} {money(v, unit)}"
@@ -163,7 +170,7 @@ with guarded("Showing the audit"):
     if submitted:
         with guarded("Recording the decision"):
             row = review.record_decision(store, chosen, decision, comment, actor)
-            st.session_state["cashout_flash"] = f"Recorded: {row['decision']} by {row['decided_by']}"
+            st.session_state["cashout_flash"] = f"Recorded: {row['decision']} by {md(row['decided_by'])}"
             st.rerun()  # the queue above shows the decision too
 
     st.markdown("**History of this cashout** (audits and decisions, oldest first; nothing is overwritten)")

@@ -111,3 +111,14 @@ def test_recording_a_decision_shows_it_in_the_history(audited) -> None:
     assert history["detail"].tolist()[-1] == "won 87% of the value from invitees"
     assert metrics(at)["Awaiting a decision"] == "2"   # the queue was read again after the write
     assert at.selectbox(key="cashout_open").options[0] == "c-10121 · queenbee (u1005) · rejected · reject"
+
+
+def test_names_from_files_are_shown_as_text_not_markup(store, actor, tmp_path: Path) -> None:
+    from tests.cashout.helpers import at, ev, export, games
+
+    rows = [*games(1, 5, 0.2, "true"), ev(at(2), "cashout", 1, cashout_id="c1", name="[win](http://x.y)_*me*")]
+    rows = [r.replace("name_u1", "[win](http://x.y)_*me*") for r in rows]
+    runs.audit_files(store, [(export(tmp_path, "n.csv", rows), "n.csv")], actor)
+    got = page()
+    assert not got.exception
+    assert got.subheader[1].value == r"c1 · \[win\](http\://x.y)\_\*me\* (u1)"   # escaped: no link, no bold
