@@ -5,24 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics.cashout import runs
 from analytics.settings import sample_dir
 from tests.conftest import ROOT
+from tests.pages.test_pages import fresh_cache  # noqa: F401 - autouse: each test its own store and caches
 
 PAGE = str(ROOT / "pages" / "cashout_audits.py")
 SAMPLES = sample_dir() / "cashout"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache(db_path: Path):
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 @pytest.fixture
