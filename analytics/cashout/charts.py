@@ -8,7 +8,6 @@ import plotly.graph_objects as go
 
 from analytics.cashout.note import SOURCE_NAMES
 
-VERDICT_COLORS = {"approved": "#2e7d32", "flagged": "#ef6c00", "rejected": "#c62828"}
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "height": 320}
 
 

@@ -50,15 +50,6 @@ class FileAudit:
         """Mark the file as not audited, with the reason."""
         self.status, self.error = "failed", error
 
-    def to_dict(self) -> dict:
-        """JSON-ready summary (the audits by id)."""
-        return {
-            "file": self.file_name, "status": self.status, "error": self.error,
-            "audit_ids": [a["audit_id"] for a in self.audits], "warnings": self.warnings,
-            "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
-            "already_loaded": self.already_loaded,
-        }
-
 
 @dataclass
 class AuditRun:

@@ -13,13 +13,13 @@ WITH multi_file AS (  -- players whose rows come from several files: there, iden
 ),
 events AS (  -- w: how many times a row counts (as often as in the one file holding it most)
     SELECT s.event_time, s.user_id, lower(s.event_type) AS event_type, s.amount, s.won,
-           s.counterparty_id, s.counterparty_name, s.device_id, s.unit, s.raw_type, 1 AS w
+           s.counterparty_id, s.counterparty_name, s.unit, s.raw_type, 1 AS w
     FROM cashout_events AS s
     WHERE ($files IS NULL OR s.source_file IN (SELECT f FROM unnest(CAST($files AS VARCHAR[])) AS u(f)))
       AND NOT EXISTS (SELECT 1 FROM multi_file AS m WHERE m.user_id = s.user_id AND m.unit = s.unit)
     UNION ALL
     SELECT event_time, user_id, event_type, amount, won, counterparty_id, counterparty_name,
-           device_id, unit, raw_type, max(n) AS w
+           unit, raw_type, max(n) AS w
     FROM (
         SELECT s.event_time, s.user_id, s.username, lower(s.event_type) AS event_type, s.amount,
                s.won, s.counterparty_id, s.counterparty_name, s.device_id, s.cashout_id, s.unit,
@@ -38,30 +38,32 @@ cashouts AS (  -- every cashout row; one found in several files is read from the
     SELECT user_id, unit, event_time AS cashout_time, cashout_id, username, amount,
            min(source_file) AS source_file
     FROM cashout_events
-    WHERE ($files IS NULL OR source_file IN (SELECT f FROM unnest(CAST($files AS VARCHAR[])) AS u(f))) AND lower(event_type) = 'cashout'
+    WHERE ($files IS NULL OR source_file IN (SELECT f FROM unnest(CAST($files AS VARCHAR[])) AS u(f)))
+      AND lower(event_type) = 'cashout'
     GROUP BY user_id, unit, event_time, cashout_id, username, amount
 ),
-bounds AS (  -- each cashout time of a player and the one before it: the window (win_prev, win_end]
+bounds AS (  -- each window (win_prev, win_end] of a player, numbered win_id
     SELECT user_id, unit, win_end,
-           lag(win_end) OVER (PARTITION BY user_id, unit ORDER BY win_end) AS win_prev
+           lag(win_end) OVER (PARTITION BY user_id, unit ORDER BY win_end) AS win_prev,
+           row_number() OVER (ORDER BY user_id, unit, win_end) AS win_id
     FROM (SELECT DISTINCT user_id, unit, cashout_time AS win_end FROM cashouts) AS times
 ),
-facts AS (  -- each window's events summed by type, result, counterparty, device and sign
-    SELECT e.user_id, e.unit, b.win_end, e.event_type, e.won,
+facts AS (  -- each window's events summed by type, result, counterparty and sign
+    SELECT b.win_id, e.event_type, e.won,
            CASE WHEN e.event_type IN ('matchup_end', 'invite_accepted') THEN e.counterparty_id END
                AS counterparty_id,
            CASE WHEN e.event_type IN ('matchup_end', 'invite_accepted') THEN e.counterparty_name END
                AS counterparty_name,
-           e.device_id, coalesce(e.raw_type, e.event_type) AS kind, e.amount > 0 AS positive,
+           coalesce(e.raw_type, e.event_type) AS kind, e.amount > 0 AS positive,
            sum(e.w) AS n, sum(e.amount * e.w) AS value, min(e.event_time) AS first_time
     FROM events AS e
     JOIN bounds AS b
         ON b.user_id = e.user_id AND b.unit = e.unit AND e.event_time <= b.win_end
        AND (b.win_prev IS NULL OR e.event_time > b.win_prev)
-    GROUP BY e.user_id, e.unit, b.win_end, e.event_type, e.won,
+    GROUP BY b.win_id, e.event_type, e.won,
              CASE WHEN e.event_type IN ('matchup_end', 'invite_accepted') THEN e.counterparty_id END,
              CASE WHEN e.event_type IN ('matchup_end', 'invite_accepted') THEN e.counterparty_name END,
-             e.device_id, coalesce(e.raw_type, e.event_type), e.amount > 0
+             coalesce(e.raw_type, e.event_type), e.amount > 0
 ),
 unresolved AS (  -- raw exports' opponent usernames the file itself could not turn into user ids
     SELECT DISTINCT counterparty_name AS name
@@ -77,13 +79,13 @@ names AS (  -- username -> user id pairs seen anywhere in the data loaded (the l
     GROUP BY username
 ),
 resolved AS (
-    SELECT f.user_id, f.unit, f.win_end, f.event_type, f.won, f.device_id, f.kind, f.positive,
-           f.n, f.value, f.first_time, coalesce(nm.user_id, f.counterparty_id) AS counterparty_id
+    SELECT f.win_id, f.event_type, f.won, f.kind, f.positive, f.n, f.value, f.first_time,
+           coalesce(nm.user_id, f.counterparty_id) AS counterparty_id
     FROM facts AS f
     LEFT JOIN names AS nm ON f.counterparty_name = nm.name AND f.counterparty_id = f.counterparty_name
 ),
 windows AS (
-    SELECT user_id, unit, win_end,
+    SELECT win_id,
            min(first_time) AS window_start,
            sum(CASE WHEN event_type = 'game_end' THEN n ELSE 0 END) AS live_games,
            sum(CASE WHEN event_type = 'game_end' AND won THEN n ELSE 0 END) AS live_wins,
@@ -106,34 +108,35 @@ windows AS (
                AS total_admin_add_balance,
            sum(CASE WHEN event_type = 'invite_accepted' THEN n ELSE 0 END) AS window_invites
     FROM resolved
-    GROUP BY user_id, unit, win_end
+    GROUP BY win_id
 ),
 figures AS (
-    SELECT *,
-           live_games + matchups AS games,
-           live_wins + matchup_wins AS wins,
-           live_known + matchup_known AS known,
-           live_net + matchup_net AS game_net,
-           total_game_end + total_matchup_end + total_tournament_end + total_goal_claim
-               + total_mega_spin + total_admin_add_balance AS value_total,
-           sum(window_invites) OVER (
-               PARTITION BY user_id, unit ORDER BY win_end
+    SELECT w.*, b.user_id, b.unit, b.win_end,
+           w.live_games + w.matchups AS games,
+           w.live_wins + w.matchup_wins AS wins,
+           w.live_known + w.matchup_known AS known,
+           w.live_net + w.matchup_net AS game_net,
+           w.total_game_end + w.total_matchup_end + w.total_tournament_end + w.total_goal_claim
+               + w.total_mega_spin + w.total_admin_add_balance AS value_total,
+           sum(w.window_invites) OVER (
+               PARTITION BY b.user_id, b.unit ORDER BY b.win_end
                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS invites
-    FROM windows
+    FROM windows AS w
+    JOIN bounds AS b ON b.win_id = w.win_id
 ),
 others AS (  -- events of a type the contract does not name: counted as other, named in warnings
-    SELECT user_id, unit, win_end, kind, sum(n) AS n, sum(value) AS value
+    SELECT win_id, kind, sum(n) AS n, sum(value) AS value
     FROM resolved
     WHERE event_type NOT IN ('game_end', 'matchup_end', 'tournament_end', 'tournament_entry',
                              'goal_claim', 'mega_spin', 'admin_add_balance', 'cashout',
                              'invite_accepted')
-    GROUP BY user_id, unit, win_end, kind
+    GROUP BY win_id, kind
 ),
 other_lists AS (
-    SELECT user_id, unit, win_end, list(kind ORDER BY kind) AS other_kinds,
+    SELECT win_id, list(kind ORDER BY kind) AS other_kinds,
            list(n ORDER BY kind) AS other_counts, list(value ORDER BY kind) AS other_values
     FROM others
-    GROUP BY user_id, unit, win_end
+    GROUP BY win_id
 ),
 inviters AS (  -- who invited whom, anywhere in the files audited
     SELECT counterparty_id AS invitee, user_id AS inviter, min(event_time) AS invited_at
@@ -142,53 +145,55 @@ inviters AS (  -- who invited whom, anywhere in the files audited
       AND lower(event_type) = 'invite_accepted' AND counterparty_id IS NOT NULL
     GROUP BY counterparty_id, user_id
 ),
+invites AS (  -- each invite with the player who sent it and the window it is in
+    SELECT b.user_id, b.unit, b.win_end, r.counterparty_id AS invitee
+    FROM resolved AS r
+    JOIN bounds AS b ON b.win_id = r.win_id
+    WHERE r.event_type = 'invite_accepted' AND r.counterparty_id IS NOT NULL
+),
 related AS (  -- the player's invitees up to the cashout, and the player who invited them
-    SELECT f.user_id, f.unit, f.win_end, i.counterparty_id AS related_id
+    SELECT f.win_id, i.invitee AS related_id
     FROM figures AS f
-    JOIN resolved AS i ON i.user_id = f.user_id AND i.unit = f.unit AND i.win_end <= f.win_end
-    WHERE i.event_type = 'invite_accepted' AND i.counterparty_id IS NOT NULL
+    JOIN invites AS i ON i.user_id = f.user_id AND i.unit = f.unit AND i.win_end <= f.win_end
     UNION
-    SELECT f.user_id, f.unit, f.win_end, v.inviter AS related_id
+    SELECT f.win_id, v.inviter AS related_id
     FROM figures AS f
     JOIN inviters AS v ON v.invitee = f.user_id AND v.invited_at <= f.win_end
 ),
 related_lists AS (
-    SELECT user_id, unit, win_end, list(related_id ORDER BY related_id) AS related_players
+    SELECT win_id, list(related_id ORDER BY related_id) AS related_players
     FROM related
-    GROUP BY user_id, unit, win_end
+    GROUP BY win_id
 ),
 from_related AS (
-    SELECT t.user_id, t.unit, t.win_end, sum(t.value) AS related_value
+    SELECT t.win_id, sum(t.value) AS related_value
     FROM resolved AS t
-    JOIN related AS r
-        ON r.user_id = t.user_id AND r.unit = t.unit AND r.win_end = t.win_end
-       AND r.related_id = t.counterparty_id
+    JOIN related AS r ON r.win_id = t.win_id AND r.related_id = t.counterparty_id
     WHERE t.event_type = 'matchup_end' AND t.positive
-    GROUP BY t.user_id, t.unit, t.win_end
+    GROUP BY t.win_id
 ),
 opponents AS (
-    SELECT user_id, unit, win_end, counterparty_id AS opponent, sum(value) AS net
+    SELECT win_id, counterparty_id AS opponent, sum(value) AS net
     FROM resolved
     WHERE event_type = 'matchup_end' AND counterparty_id IS NOT NULL
-    GROUP BY user_id, unit, win_end, counterparty_id
+    GROUP BY win_id, counterparty_id
 ),
 ranked AS (
-    SELECT user_id, unit, win_end, opponent, net,
-           row_number() OVER (PARTITION BY user_id, unit, win_end ORDER BY net DESC, opponent) AS rk
+    SELECT win_id, opponent, net,
+           row_number() OVER (PARTITION BY win_id ORDER BY net DESC, opponent) AS rk
     FROM opponents
     WHERE net > 0
 ),
 top_lists AS (
-    SELECT user_id, unit, win_end, list(opponent ORDER BY rk) AS top_ids,
-           list(net ORDER BY rk) AS top_amounts
+    SELECT win_id, list(opponent ORDER BY rk) AS top_ids, list(net ORDER BY rk) AS top_amounts
     FROM ranked
     WHERE rk <= $top_n
-    GROUP BY user_id, unit, win_end
+    GROUP BY win_id
 ),
-device_first AS (  -- the first window each of a player's devices shows up in
-    SELECT user_id, unit, device_id, min(win_end) AS first_win
-    FROM resolved
-    WHERE device_id IS NOT NULL
+device_first AS (  -- when each of a player's devices first shows up in the files audited
+    SELECT user_id, unit, device_id, min(event_time) AS first_seen
+    FROM cashout_events
+    WHERE ($files IS NULL OR source_file IN (SELECT f FROM unnest(CAST($files AS VARCHAR[])) AS u(f))) AND device_id IS NOT NULL
     GROUP BY user_id, unit, device_id
 ),
 device_users AS (  -- who uses those devices, anywhere in the data loaded
@@ -197,18 +202,18 @@ device_users AS (  -- who uses those devices, anywhere in the data loaded
     WHERE device_id IN (SELECT device_id FROM device_first)
 ),
 sharing AS (
-    SELECT f.user_id, f.unit, f.win_end, d.device_id, u.user_id AS other
+    SELECT f.win_id, d.device_id, u.user_id AS other
     FROM figures AS f
-    JOIN device_first AS d ON d.user_id = f.user_id AND d.unit = f.unit AND d.first_win <= f.win_end
+    JOIN device_first AS d ON d.user_id = f.user_id AND d.unit = f.unit AND d.first_seen <= f.win_end
     LEFT JOIN device_users AS u ON u.device_id = d.device_id AND u.user_id <> f.user_id
 ),
 device_lists AS (
-    SELECT user_id, unit, win_end,
+    SELECT win_id,
            list(DISTINCT device_id) AS devices,
            list(DISTINCT other) FILTER (WHERE other IS NOT NULL) AS other_accounts,
            list(DISTINCT device_id) FILTER (WHERE other IS NOT NULL) AS shared_devices
     FROM sharing
-    GROUP BY user_id, unit, win_end
+    GROUP BY win_id
 )
 SELECT c.cashout_id, c.user_id, c.username, c.cashout_time, c.amount, c.unit, c.source_file,
        f.window_start,
@@ -236,9 +241,9 @@ SELECT c.cashout_id, c.user_id, c.username, c.cashout_time, c.amount, c.unit, c.
        o.other_kinds, o.other_counts, o.other_values
 FROM cashouts AS c
 JOIN figures AS f ON f.user_id = c.user_id AND f.unit = c.unit AND f.win_end = c.cashout_time
-LEFT JOIN related_lists AS r ON r.user_id = f.user_id AND r.unit = f.unit AND r.win_end = f.win_end
-LEFT JOIN from_related AS fr ON fr.user_id = f.user_id AND fr.unit = f.unit AND fr.win_end = f.win_end
-LEFT JOIN top_lists AS t ON t.user_id = f.user_id AND t.unit = f.unit AND t.win_end = f.win_end
-LEFT JOIN device_lists AS d ON d.user_id = f.user_id AND d.unit = f.unit AND d.win_end = f.win_end
-LEFT JOIN other_lists AS o ON o.user_id = f.user_id AND o.unit = f.unit AND o.win_end = f.win_end
+LEFT JOIN related_lists AS r ON r.win_id = f.win_id
+LEFT JOIN from_related AS fr ON fr.win_id = f.win_id
+LEFT JOIN top_lists AS t ON t.win_id = f.win_id
+LEFT JOIN device_lists AS d ON d.win_id = f.win_id
+LEFT JOIN other_lists AS o ON o.win_id = f.win_id
 ORDER BY c.cashout_time, c.cashout_id, c.user_id
