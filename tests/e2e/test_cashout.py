@@ -30,15 +30,15 @@ def test_upload_two_exports_open_decide_and_reload(app_server, page, tmp_path: P
     expect(page.get_by_text("marlowe_9302023.csv: 2 cashout(s) audited: c-9705 approved, c-10118 flagged")
            ).to_be_visible(timeout=60_000)
     expect(page.get_by_text("raw_jaxxon77_9222023.csv: 2 cashout(s) audited: u1401#1 approved, "
-                            "u1401#3 approved")).to_be_visible()
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("4")   # audits shown
+                            "u1401#3 approved")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("4", timeout=30_000)   # audits shown
     no_exception(page)
 
     # open the flagged one
     screenshot(page, "cashout_uploaded")
     page.get_by_test_id("stSelectbox").filter(has_text="Open an audit").click()
     page.get_by_role("option", name=re.compile(r"^c-10118 · marlowe")).click()
-    expect(page.get_by_role("heading", name="c-10118 · marlowe (u1007)")).to_be_visible()
+    expect(page.get_by_role("heading", name="c-10118 · marlowe (u1007)")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("cashout of 24.00 but the window shows 12.20 (49.2% apart)").first).to_be_visible()
     expect(page.get_by_text("49.2%").first).to_be_visible()
     shot = screenshot(page, "cashout_detail")
@@ -49,7 +49,7 @@ def test_upload_two_exports_open_decide_and_reload(app_server, page, tmp_path: P
     page.get_by_text("Escalate", exact=True).click()
     page.get_by_role("textbox", name="Comment").fill("paid twice? ask payments (e2e)")
     page.get_by_role("button", name="Record the decision").click()
-    expect(page.get_by_text(re.compile(r"Recorded: escalate by "))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Recorded: escalate by "))).to_be_visible(timeout=30_000)
     no_exception(page)
 
     # reload: the link keeps the audit open and the decision is in its history
