@@ -163,11 +163,12 @@ with guarded("Showing the audit"):
     if flash:
         st.success(flash, icon=":material/gavel:")
     with st.form("cashout_decision", clear_on_submit=True):
-        decision = st.radio("Decision", DECISIONS, horizontal=True, format_func=str.capitalize)
         comment = st.text_area("Comment", max_chars=review.MAX_COMMENT, height=80)
-        submitted = st.form_submit_button("Record the decision", type="primary",
-                                          disabled=not actor.can("audit.decide"))
-    if submitted:
+        cols = st.columns(len(DECISIONS))
+        pressed = {d: col.form_submit_button(d.capitalize(), disabled=not actor.can("audit.decide"),
+                                             width="stretch") for d, col in zip(DECISIONS, cols, strict=True)}
+    decision = next((d for d, hit in pressed.items() if hit), None)
+    if decision:
         with guarded("Recording the decision"):
             row = review.record_decision(store, chosen, decision, comment, actor)
             st.session_state["cashout_flash"] = f"Recorded: {row['decision']} by {md(row['decided_by'])}"

@@ -14,6 +14,8 @@ from analytics.errors import InputError
 from analytics.identity import cli_actor
 from analytics.store import Store
 
+REJECTS_SHOWN = 20  # rejected rows named on stderr per file (all of them are in load_rejects)
+
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
     """Add the cashout audit commands."""
@@ -68,8 +70,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     run = runs.audit_files(Store(), [(f, f.name) for f in files], cli_actor())
     failed = [{"file": f.file_name, "error": f.error} for f in run.failed]
     warnings = [w for f in run.files for w in f.warnings]
-    warnings += [f"{f.file_name}: {f.rows_rejected} rows rejected (kept in load_rejects)"
-                 for f in run.files if f.rows_rejected]
+    for f in run.files:
+        if f.rows_rejected:
+            warnings.append(f"{f.file_name}: {f.rows_rejected} rows rejected (kept in load_rejects)")
+            warnings += [f"{f.file_name}: line {r.line}: {r.reason}" for r in f.rejects[:REJECTS_SHOWN]]
     _report(warnings, failed)
     emit(args, run.audits, lambda audits: note.notes(audits, failed))
     return 2 if failed else 0

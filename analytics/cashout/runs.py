@@ -21,7 +21,7 @@ from analytics.cashout.thresholds import load as load_thresholds
 from analytics.errors import InputError
 from analytics.identity import Actor, require
 from analytics.jsonutil import iso_utc
-from analytics.loaders import ParsedFile, file_sha256
+from analytics.loaders import ParsedFile, Reject, file_sha256
 from analytics.store import Store
 
 Progress = Callable[[int, int, str], None]
@@ -44,6 +44,7 @@ class FileAudit:
     warnings: list[str] = field(default_factory=list)
     rows_loaded: int = 0
     rows_rejected: int = 0
+    rejects: list[Reject] = field(default_factory=list)  # this load's unreadable rows, with their lines
     already_loaded: bool = False
 
     def fail(self, error: str) -> None:
@@ -75,7 +76,7 @@ def _parse(item: FileAudit, workdir: Path) -> ParsedFile | None:
     if parsed.table != "cashout_events":
         item.fail(f"{item.file_name} {NOT_CASHOUT}")
         return None
-    item.rows_loaded, item.rows_rejected = parsed.rows, len(parsed.rejects)
+    item.rows_loaded, item.rows_rejected, item.rejects = parsed.rows, len(parsed.rejects), parsed.rejects
     item.warnings += parsed.warnings
     return parsed
 

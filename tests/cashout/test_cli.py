@@ -183,3 +183,12 @@ def test_audit_of_a_folder_audits_its_csvs(cli, cli_env, tmp_path: Path) -> None
     export(tmp_path / "exports", "a.csv", [*games(1, 5, 0.2, "true"), ev(at(2), "cashout", 1, cashout_id="c1")])
     result = cli(cli_env, "audit", str(tmp_path / "exports"), "--format", "json")
     assert result.returncode == 0 and [a["cashout_id"] for a in json.loads(result.stdout)] == ["c1"]
+
+
+def test_rejected_rows_are_counted_and_named_on_stderr(cli, cli_env, tmp_path: Path) -> None:
+    rows = [*games(1, 5, 0.2, "true"), ev(at(1, 20), "game_end", "abc", "true"),
+            ev(at(2), "cashout", 1, cashout_id="c1")]
+    result = cli(cli_env, "audit", str(export(tmp_path, "rj.csv", rows)), "--format", "json")
+    assert result.returncode == 0   # the rest of the file was audited
+    assert "warning: rj.csv: 1 rows rejected (kept in load_rejects)" in result.stderr
+    assert "warning: rj.csv: line 7: amount: 'abc' is not a number" in result.stderr
