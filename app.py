@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from pages._ui import sign_out_button
+
 st.set_page_config(page_title="Riskdesk", page_icon=":material/shield:", layout="wide")
 
 PAGES = {
@@ -17,4 +19,5 @@ PAGES = {
     ],
 }
 
+sign_out_button()  # signs in first when sign-in is configured
 st.navigation(PAGES).run()

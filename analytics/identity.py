@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 from dataclasses import dataclass
+
+import pandas as pd
 
 from analytics.errors import PermissionDenied
 
@@ -52,6 +55,26 @@ class Actor:
     def masks_players(self) -> bool:
         """Viewers see player identifiers masked."""
         return self.role == "viewer"
+
+
+def mask(value: object) -> str | None:
+    """A player identifier as viewers see it: a stable pseudonym that does not reveal it."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value)
+    digest = hashlib.sha256(f"riskdesk:{text}".encode()).hexdigest()[:8]
+    return f"{text[:1]}•••{digest}"
+
+
+def mask_columns(frame: pd.DataFrame, columns: list[str], actor: Actor) -> pd.DataFrame:
+    """A copy of `frame` with the named identifier columns masked when the actor is a viewer."""
+    if not actor.masks_players:
+        return frame
+    out = frame.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = out[col].map(mask)
+    return out
 
 
 def require(actor: Actor, action: str) -> None:

@@ -117,27 +117,28 @@ def _first_bad_line(path: Path, encoding: str) -> tuple[int, int] | None:
     return None
 
 
-def utf8_copy(path: Path, workdir: Path) -> tuple[Path, list[str]]:
+def utf8_copy(path: Path, workdir: Path, label: str | None = None) -> tuple[Path, list[str]]:
     """The file as UTF-8 text: itself, or a transcoded copy in `workdir`, with warnings."""
+    label = label or path.name
     with open(path, "rb") as fh:
         head = fh.read(8192)
     if not head:
-        raise InputError(f"{path.name}: the file is empty (no header row)")
+        raise InputError(f"{label}: the file is empty (no header row)")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _transcode(path, workdir, "utf-16"), [f"{path.name}: read as UTF-16"]
+        return _transcode(path, workdir, "utf-16"), [f"{label}: read as UTF-16"]
     if b"\x00" in head:
-        raise InputError(f"{path.name}: not a text file (it holds binary data); expected CSV")
+        raise InputError(f"{label}: not a text file (it holds binary data); expected CSV")
     bad = _first_bad_line(path, "utf-8")
     if bad is None:
         return path, []
     if _first_bad_line(path, "cp1252") is None:
         note = (
-            f"{path.name}: not UTF-8 (byte 0x{bad[1]:02x} on line {bad[0]}); "
+            f"{label}: not UTF-8 (byte 0x{bad[1]:02x} on line {bad[0]}); "
             "read as Windows-1252"
         )
         return _transcode(path, workdir, "cp1252"), [note]
     raise InputError(
-        f"{path.name}: line {bad[0]}: byte 0x{bad[1]:02x} is not UTF-8 text; "
+        f"{label}: line {bad[0]}: byte 0x{bad[1]:02x} is not UTF-8 text; "
         "save the file as UTF-8 CSV"
     )
 
@@ -153,16 +154,20 @@ def _transcode(path: Path, workdir: Path, encoding: str) -> Path:
 
 
 # -- headers -------------------------------------------------------------------------------
-def read_header(path: Path) -> tuple[list[str], str]:
+def read_header(path: Path, label: str | None = None) -> tuple[list[str], str]:
     """The first record of a UTF-8 CSV and its delimiter (comma, semicolon, tab or pipe)."""
+    label = label or path.name
     with open(path, encoding="utf-8-sig", newline="") as fh:
         sample = fh.read(64 * 1024)
     if not sample.strip():
-        raise InputError(f"{path.name}: the file is empty (no header row)")
+        raise InputError(f"{label}: the file is empty (no header row)")
     first_line = sample.splitlines()[0]
     counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
     delim = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    header = next(csv.reader(io.StringIO(sample), delimiter=delim))
+    try:
+        header = next(csv.reader(io.StringIO(first_line), delimiter=delim))
+    except (csv.Error, StopIteration) as exc:
+        raise InputError(f"{label}: line 1: the header cannot be read ({exc})") from None
     return header, delim
 
 
@@ -345,7 +350,10 @@ def _locate(
     text_path: Path, delim: str, width: int, structural: list[Reject], bad: list[tuple[int, str]]
 ) -> list[Reject]:
     """Rejects with exact line numbers: DuckDB's structural ones and the rows failing checks."""
-    good_lines, bad_width = record_lines(text_path, delim, width)
+    try:
+        good_lines, bad_width = record_lines(text_path, delim, width)
+    except csv.Error:  # Python's reader gives up where DuckDB did not: keep DuckDB's lines
+        good_lines, bad_width = [], []
     if len(bad_width) == len(structural):  # both readers agree: take the exact lines
         pairs = zip(bad_width, structural, strict=True)
         structural = [Reject(line, r.reason, raw) for (line, raw), r in pairs]
@@ -375,8 +383,8 @@ def parse_csv(
 ) -> ParsedFile:
     """Read a CSV against `contract` (None: detect it, or load as ad hoc) and stage it."""
     name = label or path.name
-    text_path, warnings = utf8_copy(path, workdir)
-    header, delim = read_header(text_path)
+    text_path, warnings = utf8_copy(path, workdir, name)
+    header, delim = read_header(text_path, name)
     if contract is None:
         contract, _missing = contracts.detect(header)
     con = duckdb.connect()
@@ -405,7 +413,7 @@ def _stage_adhoc_csv(
     con: duckdb.DuckDBPyConnection, path: Path, label: str, text_path: Path, delim: str,
     workdir: Path, warnings: list[str],
 ) -> ParsedFile:
-    header, _ = read_header(text_path)
+    header, _ = read_header(text_path, label)
     src = _read_csv_sql(text_path, delim, adhoc_names(header), typed=True)
     con.execute(f"CREATE TABLE checked AS SELECT *, '' AS _reason FROM {src}")
     rejects = _structural_rejects(con)
@@ -531,7 +539,7 @@ def parse_file(
     if suffix in CSV_SUFFIXES or not suffix:
         return parse_csv(path, contract, workdir, label)
     if suffix == ".xls":
-        raise InputError(f"{path.name}: old .xls workbooks are not read; save it as .xlsx or CSV")
+        raise InputError(f"{label}: old .xls workbooks are not read; save it as .xlsx or CSV")
     raise InputError(f"{label}: unsupported file type {suffix!r}; expected CSV or .xlsx")
 
 

@@ -41,3 +41,17 @@ def queries_dir() -> Path:
 def sample_dir() -> Path:
     """Folder of the committed sample inputs."""
     return ROOT / "sample_data"
+
+
+def max_upload_bytes() -> int:
+    """Largest upload accepted (RISKDESK_MAX_UPLOAD_MB, default 200 MB)."""
+    raw = os.environ.get("RISKDESK_MAX_UPLOAD_MB", "200")
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        from analytics.errors import ConfigError
+
+        raise ConfigError(f"RISKDESK_MAX_UPLOAD_MB must be a positive number, got {raw!r}")
+    return int(value * 1024 * 1024)

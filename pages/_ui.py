@@ -1,4 +1,4 @@
-"""Helpers shared by the pages: the store handle, the acting identity, error display."""
+"""Helpers shared by the pages: the store handle, sign-in and the acting identity, errors."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics.errors import RiskdeskError
+from analytics import auth, settings
+from analytics.errors import InputError, RiskdeskError
 from analytics.identity import Actor, os_user
 from analytics.loaders import safe_identifier
 from analytics.store import Store
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 @st.cache_resource
@@ -23,9 +26,72 @@ def get_store() -> Store:
     return Store()
 
 
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, RiskdeskError):
+        return False
+    except Exception:  # Streamlit raises its own error type when no secrets file exists
+        return False
+
+
 def current_actor() -> Actor:
-    """Who is using the app: with no sign-in configured, the local user with full rights."""
-    return Actor(os_user(), "admin")
+    """Who is using the app; shows the sign-in form and stops the page until someone signs in.
+
+    No users file: the local OS user with full rights, for clients on this machine only.
+    Users file: a local password sign-in, or company single sign-on (st.login) when
+    `[auth]` is configured in .streamlit/secrets.toml, mapped to a role by e-mail.
+    """
+    actor = st.session_state.get("_actor")
+    if actor is not None:
+        return actor
+    if not auth.sign_in_required():
+        ip = getattr(st.context, "ip_address", None)
+        if isinstance(ip, str) and ip and ip not in LOOPBACK:
+            st.error("Riskdesk runs without sign-in, so it only serves this machine. "
+                     "Configure users (python -m analytics users set ...) to open it to others.")
+            st.stop()
+        return Actor(os_user(), "admin")
+    _sign_in_form()
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() ends the run
+
+
+def _sign_in_form() -> None:
+    st.title("Riskdesk")
+    if _oidc_configured():
+        user = st.user
+        if getattr(user, "is_logged_in", False):
+            actor = auth.actor_for_email(getattr(user, "email", None))
+            if actor is None:
+                st.error("Your account is not allowed here; ask an admin to add your e-mail.")
+                st.button("Sign out", on_click=st.logout)
+                return
+            st.session_state["_actor"] = actor
+            st.rerun()
+        st.button("Sign in with company account", type="primary", on_click=st.login)
+        st.divider()
+    with st.form("sign_in"):
+        name = st.text_input("User name")
+        password = st.text_input("Password", type="password")
+        if st.form_submit_button("Sign in", type="primary"):
+            try:
+                st.session_state["_actor"] = auth.authenticate(name, password)
+            except RiskdeskError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+
+
+def sign_out_button() -> None:
+    """A sidebar line naming who is signed in, with a sign-out button when sign-in is on."""
+    actor = current_actor()
+    st.sidebar.caption(f"Signed in as **{actor.name}** ({actor.role})")
+    if auth.sign_in_required() and st.sidebar.button("Sign out"):
+        st.session_state.pop("_actor", None)
+        if getattr(st.user, "is_logged_in", False):
+            st.logout()
+        st.rerun()
 
 
 @contextmanager
@@ -39,6 +105,14 @@ def guarded(what: str = "That") -> Iterator[None]:
         st.error(f"{what} failed unexpectedly: {type(exc).__name__}: {exc}", icon=":material/error:")
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
+
+
+def md(text: object) -> str:
+    """User text (file names, usernames) escaped so Markdown shows it literally, never as markup."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
 def safe_file_name(name: str) -> str:
     """A user's file name reduced to a safe base name that keeps its (short) extensions."""
     base = Path(name).name
@@ -50,6 +124,11 @@ def safe_file_name(name: str) -> str:
 @contextmanager
 def saved_uploads(files: list) -> Iterator[list[tuple[Path, str]]]:
     """Write uploaded files to a temporary folder (safe names); yield (path, original name)."""
+    limit = settings.max_upload_bytes()
+    for upload in files:
+        if upload.size > limit:
+            raise InputError(f"{upload.name}: {upload.size / 2**20:.1f} MB is over the upload limit of "
+                             f"{limit / 2**20:.0f} MB (RISKDESK_MAX_UPLOAD_MB)")
     folder = Path(tempfile.mkdtemp(prefix="riskdesk-upload-"))
     try:
         out = []

@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-GENERATORS = ("cashout", "lambda_logs", "game_events", "players")
+GENERATORS = ("cashout", "lambda_logs", "game_events", "players", "mules")
 
 # What `init-db` loads from sample_data/: (glob under the folder, contract or None to detect).
 SAMPLE_LOADS = (

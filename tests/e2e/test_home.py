@@ -39,3 +39,18 @@ def test_upload_two_csvs_and_see_their_row_counts(app_server, page, tmp_path: Pa
     page.get_by_role("button", name="Run").click()
     expect(page.get_by_text("1 rows in")).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_hostile_names_show_as_text(app_server, page, tmp_path: Path) -> None:
+    hostile = "<img src=x onerror=alert(1)>"
+    path = write(tmp_path / f"{hostile}.csv", HEADER
+                 + f"2023-09-19T14:00:00Z,u9,{hostile},game_end,0.5,true,,d-9,\n")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(app_server["url"])
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files([str(path)])
+    expect(page.get_by_text(f"{hostile}.csv → cashout_events: 1 rows loaded, 0 rejected")).to_be_visible()
+    screenshot(page, "home_hostile_name")
+    assert page.locator("img[src='x']").count() == 0
+    assert dialogs == []
+    assert page.locator("[data-testid='stException']").count() == 0

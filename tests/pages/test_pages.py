@@ -68,3 +68,22 @@ def test_home_sql_box_runs_and_refuses(store) -> None:
     at.text_area[0].set_value("DELETE FROM loaded_files")
     at.button[0].click().run()
     assert "DELETE statements are refused" in at.error[0].value
+
+
+def test_sign_in_is_required_once_users_exist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from analytics import auth
+
+    monkeypatch.setenv("RISKDESK_USERS_FILE", str(tmp_path / "users.yaml"))
+    monkeypatch.setattr(auth, "_FAILURES", {})
+    auth.set_user("dana", "viewer", "dana-password-1")
+    at = run_page("home.py")
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Riskdesk"] and not at.metric  # only the sign-in form
+    at.text_input[0].set_value("dana")
+    at.text_input[1].set_value("wrong-password")
+    at.button[0].click().run()
+    assert at.error[0].value == "wrong user name or password" and not at.metric
+    at.text_input[1].set_value("dana-password-1")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.metric, "the signed-in user sees Home"

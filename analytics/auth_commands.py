@@ -1,0 +1,68 @@
+"""`python -m analytics users ...`: manage who may sign in to the app (and later the API)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from analytics import auth
+from analytics.cli import emit
+from analytics.errors import InputError
+from analytics.identity import ROLES
+
+
+def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
+    """Add the `users` command."""
+    p = sub.add_parser("users", parents=[parent], help="manage sign-in users and their roles")
+    users = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    add = users.add_parser("set", parents=[parent], help="add a user or change role/password/e-mail")
+    add.add_argument("name")
+    add.add_argument("--role", choices=ROLES, required=True)
+    add.add_argument("--email", help="e-mail of a single sign-on user")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.add_argument("--no-password", action="store_true", help="single sign-on only")
+    add.set_defaults(handler=cmd_set)
+    lst = users.add_parser("list", parents=[parent], help="list users (never their hashes)")
+    lst.set_defaults(handler=cmd_list)
+    rm = users.add_parser("remove", parents=[parent], help="delete a user")
+    rm.add_argument("name")
+    rm.set_defaults(handler=cmd_remove)
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    if args.no_password:
+        return None
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(f"password for {args.name}: ")
+    if first != getpass.getpass("again: "):
+        raise InputError("the two passwords differ")
+    return first
+
+
+def cmd_set(args: argparse.Namespace) -> int:
+    """Add or change a user."""
+    user = auth.set_user(args.name, args.role, _password(args), args.email)
+    payload = {"name": user.name, "role": user.role, "email": user.email,
+               "password": bool(user.password_hash), "file": str(auth.users_path())}
+    emit(args, payload, lambda p: f"{p['name']} is {p['role']} (users file {p['file']})")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """List users."""
+    users = auth.load_users() or {}
+    rows = [{"name": u.name, "role": u.role, "email": u.email, "password": bool(u.password_hash),
+             "disabled": u.disabled} for u in users.values()]
+    emit(args, {"users": rows, "sign_in_required": auth.sign_in_required()},
+         lambda p: "\n".join(f"{r['name']:<24} {r['role']:<8} {r['email'] or ''}" for r in p["users"])
+         or "no users: the app runs open on localhost")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    """Delete a user."""
+    auth.remove_user(args.name)
+    emit(args, {"removed": args.name}, lambda p: f"removed {p['removed']}")
+    return 0
