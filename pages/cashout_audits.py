@@ -9,21 +9,14 @@ from analytics.cashout import charts, review, runs
 from analytics.cashout.note import SOURCE_NAMES, money, note, pct, when
 from analytics.cashout.review import DECISIONS
 from analytics.cashout.verdict import REASON_CODES, VERDICTS
-from pages._ui import current_actor, get_store, guarded, saved_uploads
+from analytics.identity import mask_columns
+from pages._ui import current_actor, get_store, guarded, md, saved_uploads
 
 st.title("Cashout audits")
 st.caption("May this player's cashout be paid? Every cashout gets a verdict with its reasons; "
            "liveops record approve / reject / escalate with a comment, kept forever.")
 store = get_store()
 actor = current_actor()
-
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>~$:|#"})
-
-
-def md(text: object) -> str:
-    """Text from files (names, ids, messages) escaped for markdown: shown as typed, never as markup."""
-    return str(text).translate(_MARKDOWN)
-
 
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
 def load_queue(verdicts: tuple, reasons: tuple, dates: tuple, player: str, version: str) -> pd.DataFrame:
@@ -74,8 +67,8 @@ f_dates = c3.date_input("Cashout date", value=(), key="cashout_f_dates")
 f_player = c4.text_input("Player (id or name)", key="cashout_f_player")
 frame = pd.DataFrame()
 with guarded("Reading the queue"):
-    frame = load_queue(tuple(f_verdicts), tuple(f_reasons), tuple(f_dates), f_player,
-                       review.data_version(store))
+    frame = mask_columns(load_queue(tuple(f_verdicts), tuple(f_reasons), tuple(f_dates), f_player,
+                                    review.data_version(store)), ["user_id", "username", "file_name"], actor)
     counts = review.summary(frame)
     m = st.columns(5)
     m[0].metric("Audits shown", f"{counts['audits']:,}")
@@ -104,7 +97,8 @@ chosen = st.selectbox("Open an audit", ids, index=ids.index(wanted) if wanted in
 st.query_params["audit"] = chosen
 
 with guarded("Showing the audit"):
-    audit = review.get_audit(store, chosen)
+    stored = review.get_audit(store, chosen)
+    audit = review.for_actor(stored, actor)   # viewers: player ids as pseudonyms
     unit = audit["unit"]
     box = {"approved": st.success, "flagged": st.warning, "rejected": st.error}[audit["verdict"]]
     st.subheader(md(f"{audit['cashout_id']} · {audit['username']} ({audit['user_id']})"))
@@ -131,7 +125,7 @@ with guarded("Showing the audit"):
 
     left, right = st.columns(2)
     left.plotly_chart(charts.value_sources(audit), width="stretch")
-    right.plotly_chart(charts.balance(review.window_events(store, audit), audit), width="stretch")
+    right.plotly_chart(charts.balance(review.window_events(store, stored), audit), width="stretch")
     left, right = st.columns(2)
     with left:
         st.markdown("**Related players and top opponents**")
@@ -146,7 +140,7 @@ with guarded("Showing the audit"):
         devices = audit["device_sharing"]
         st.markdown(f"**Devices** {md(', '.join(devices['devices']) or 'none')} · other accounts: "
                     f"{md(', '.join(devices['other_accounts']) or 'none')}")
-        pairs = review.device_accounts(store, devices["devices"])
+        pairs = mask_columns(review.device_accounts(store, devices["devices"]), ["user_id"], actor)
         st.plotly_chart(charts.device_graph(audit, pairs), width="stretch")
     st.caption("Value totals: " + ", ".join(f"{SOURCE_NAMES[s]} {money(v, unit)}"
                                             for s, v in audit["value_totals"].items()))

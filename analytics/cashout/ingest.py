@@ -202,8 +202,8 @@ def _notes(con: duckdb.DuckDBPyConnection, label: str, text_path: Path, delim: s
 def parse(path: Path, workdir: Path, label: str) -> ParsedFile:
     """Read a raw audit-query export into staged cashout_events rows (pennies)."""
     path = Path(path)
-    text_path, warnings = utf8_copy(path, workdir)
-    header, delim = read_header(text_path)
+    text_path, warnings = utf8_copy(path, workdir, label)
+    header, delim = read_header(text_path, label)
     names = loaders._normalised_header(header, label)
     _check_columns(names, label)
     unused = sorted(set(names) - set(COLUMNS))

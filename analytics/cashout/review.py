@@ -11,7 +11,7 @@ import pandas as pd
 from analytics.cashout.engine import query_rows
 from analytics.cashout.verdict import REASON_CODES, VERDICTS
 from analytics.errors import InputError
-from analytics.identity import Actor, require
+from analytics.identity import Actor, mask, require
 from analytics.sql import DuckDBRunner
 from analytics.store import Store
 
@@ -130,3 +130,18 @@ def data_version(store: Store) -> str:
     """A fingerprint of the audits and decisions stored, to key cached reads (changes on every write)."""
     row = DuckDBRunner(store).run("cashout/data_version").iloc[0]
     return "|".join(str(v) for v in row.tolist())
+
+
+def for_actor(audit: dict, actor: Actor) -> dict:
+    """The audit as `actor` may see it: viewers get player identifiers as stable pseudonyms."""
+    if not actor.masks_players:
+        return audit
+    col, dev = audit["collusion"], audit["device_sharing"]
+    return {
+        **audit,
+        "user_id": mask(audit["user_id"]), "username": mask(audit["username"]),
+        "source_file": mask(audit.get("source_file")),
+        "collusion": {**col, "related_players": [mask(p) for p in col["related_players"]],
+                      "top_opponents": [{**o, "id": mask(o["id"])} for o in col["top_opponents"]]},
+        "device_sharing": {**dev, "other_accounts": [mask(p) for p in dev["other_accounts"]]},
+    }

@@ -96,3 +96,19 @@ def test_data_version_changes_with_every_write(store, audited) -> None:
     review.record_decision(store, audited["c1"]["audit_id"], "approve", "", Actor("ann", "auditor"))
     after = review.data_version(store)
     assert after != before and after.split("|")[2] == "1"   # one decision
+
+
+def test_viewers_get_player_ids_as_pseudonyms(store, tmp_path: Path) -> None:
+    from analytics.identity import mask
+
+    rows = [ev(at(1, 1), "invite_accepted", 0, cp="u7"), *games(1, 5, 0.2, "true", kind="matchup_end", cp="u7"),
+            ev(at(1, 20), "game_end", 0, "false", device="d-u1", user="u2"),   # u2 on u1's device
+            ev(at(2), "cashout", 1, cashout_id="c1")]
+    audit = audit_files(store, export(tmp_path, "v.csv", rows)).audits[0]
+    seen = review.for_actor(audit, Actor("vic", "viewer"))
+    assert (seen["user_id"], seen["username"]) == (mask("u1"), mask("name_u1"))
+    assert seen["collusion"]["related_players"] == [mask("u7")]
+    assert seen["collusion"]["top_opponents"] == [{"id": mask("u7"), "amount": 1.0}]
+    assert seen["device_sharing"]["other_accounts"] == [mask("u2")]
+    assert audit["user_id"] == "u1"   # the stored audit is untouched
+    assert review.for_actor(audit, Actor("ann", "auditor")) is audit

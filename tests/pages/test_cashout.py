@@ -77,7 +77,7 @@ def test_filters_narrow_the_queue(audited) -> None:
 def test_one_audit_in_detail(audited) -> None:
     at = page(audit=audited["c-10118"])   # a link to one audit opens it
     assert not at.exception and not problems(at)
-    assert at.subheader[1].value == "c-10118 · marlowe (u1007)"
+    assert at.subheader[1].value == r"c\-10118 · marlowe \(u1007\)"   # Markdown-escaped, shown as typed
     got = metrics(at)
     # paid 24.00, the window shows 12.20: |24 - 12.2| / 24 = 49.2 %
     assert (got["Cashout (currency)"], got["Audited value (currency)"], got["Discrepancy"]) == (
@@ -112,4 +112,18 @@ def test_names_from_files_are_shown_as_text_not_markup(store, actor, tmp_path: P
     runs.audit_files(store, [(export(tmp_path, "n.csv", rows), "n.csv")], actor)
     got = page()
     assert not got.exception
-    assert got.subheader[1].value == r"c1 · \[win\](http\://x.y)\_\*me\* (u1)"   # escaped: no link, no bold
+    assert got.subheader[1].value == r"c1 · \[win\]\(http\://x\.y\)\_\*me\* \(u1\)"   # no link, no bold
+
+
+def test_viewers_see_pseudonyms_and_cannot_act(audited, monkeypatch) -> None:
+    from analytics.identity import Actor, mask
+
+    monkeypatch.setattr("pages._ui.current_actor", lambda: Actor("vera", "viewer"))
+    at = page(audit=audited["c-10121"])
+    assert not at.exception and not problems(at)
+    assert "queenbee" not in at.subheader[1].value and "u1005" not in at.code[0].value
+    assert mask("u1005") in at.code[0].value   # the note names the player by pseudonym only
+    decide = [b for b in at.button if b.label in ("Approve", "Reject", "Escalate")]
+    assert len(decide) == 3 and all(b.disabled for b in decide)
+    queue = at.dataframe[0].value
+    assert sorted(set(queue["user_id"])) == sorted({mask("u1005"), mask("u1007")})
