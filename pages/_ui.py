@@ -35,6 +35,21 @@ def _oidc_configured() -> bool:
         return False
 
 
+def _use_app_navigation() -> None:
+    """Run app.py's navigation even when the first visit opens a page's URL directly.
+
+    Streamlit starts in its old pages-folder mode (because `pages/` exists) until app.py has
+    called `st.navigation` once; a first session that opens `/cashout_audits` would run that
+    page alone with a file-list sidebar and without app.py. Leave that mode and rerun, so app.py
+    runs and serves the same URL through its own navigation.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def current_actor() -> Actor:
     """Who is using the app; shows the sign-in form and stops the page until someone signs in.
 
@@ -42,6 +57,7 @@ def current_actor() -> Actor:
     Users file: a local password sign-in, or company single sign-on (st.login) when
     `[auth]` is configured in .streamlit/secrets.toml, mapped to a role by e-mail.
     """
+    _use_app_navigation()
     actor = st.session_state.get("_actor")
     if actor is not None:
         return actor

@@ -84,7 +84,7 @@ CONDITIONAL_STACK = (
     "    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)",
 )
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
+IDENTIFIER = re.compile(r"\A[A-Za-z_][A-Za-z_0-9]*\Z")
 CHAR_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f",
                 "\v": "\\x0B", "\\": "\\\\"}
 

@@ -11,7 +11,7 @@ from analytics.overdraft.inspect_text import UNDEFINED
 from analytics.samples.lambda_logs import _js_number as js_number  # Node's quoting and numbers,
 from analytics.samples.lambda_logs import _js_string as js_string  # as the sample generator writes them
 
-IDENT = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
+IDENT = re.compile(r"\A[A-Za-z_][A-Za-z_0-9]*\Z")
 
 
 def inspect(value: Any, indent: int = 0, split: int = 0) -> str:
