@@ -105,14 +105,16 @@ json_values = st.recursive(
 @SETTINGS
 @given(value=json_values)
 def test_random_rule_files(value) -> None:
-    from analytics.rewards import rules, settings as rsettings
+    from analytics.rewards import rules
+    from analytics.rewards import settings as rsettings
 
     limits = rsettings.load_config().formula
     clear_or_ok(lambda: rules.parse_rules_text(json.dumps(value), limits))
 
 
 def test_mutated_sample_rules(tmp_path: Path) -> None:
-    from analytics.rewards import rules, settings as rsettings
+    from analytics.rewards import rules
+    from analytics.rewards import settings as rsettings
 
     limits = rsettings.load_config().formula
     original = (sample_dir() / "players" / "rules.json").read_bytes()
@@ -137,7 +139,6 @@ def test_mutated_manual_lists(tmp_path: Path) -> None:
 
 # -- YAML settings -----------------------------------------------------------------------------
 def loaders_by_file():
-    from analytics import config
     from analytics.cashout import thresholds as cashout_thresholds
     from analytics.fraud import settings as fraud_settings
     from analytics.mules import configuration
@@ -152,7 +153,6 @@ def loaders_by_file():
         "rewards.yaml": lambda: rewards_settings.load_config(),
         "drops.yaml": lambda: configuration.load_drops(),
         "notify.yaml": lambda: load_settings(),
-        "_config": config,
     }
 
 

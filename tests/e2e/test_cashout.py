@@ -60,3 +60,25 @@ def test_upload_two_exports_open_decide_and_reload(app_server, page, tmp_path: P
     expect(page.get_by_test_id("stMetricValue").nth(4)).to_have_text("3")   # awaiting a decision
     screenshot(page, "cashout_after_reload")
     no_exception(page)
+
+
+def test_hostile_username_shows_as_text_everywhere(app_server, page, tmp_path: Path) -> None:
+    """A username that is HTML is shown as text in the queue, the detail, the note and the graph."""
+    hostile = "<img src=x onerror=alert(1)>"
+    header = "event_time,user_id,username,event_type,amount,won,counterparty_id,device_id,cashout_id\n"
+    rows = "".join(f"2023-09-{10 + i:02d}T10:00:00Z,u666,{hostile},game_end,0.5,true,,d-666,\n" for i in range(6))
+    path = tmp_path / "hostile_9202023.csv"
+    path.write_text(header + rows + f"2023-09-20T10:00:00Z,u666,{hostile},cashout,3,,,d-666,c-666\n")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(app_server["url"] + "/cashout_audits")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files([str(path)])
+    expect(page.get_by_text("hostile_9202023.csv: 1 cashout(s) audited: c-666 approved")).to_be_visible(timeout=60_000)
+    page.get_by_test_id("stSelectbox").filter(has_text="Open an audit").click()
+    page.get_by_role("option", name=re.compile(r"^c-666 · ")).click()
+    expect(page.get_by_role("heading", name=f"c-666 · {hostile} (u666)")).to_be_visible(timeout=30_000)
+    expect(page.locator("code").filter(has_text=hostile).first).to_be_visible()  # the note
+    screenshot(page, "cashout_hostile_username")
+    assert page.locator("img[src='x']").count() == 0
+    assert dialogs == []
+    no_exception(page)

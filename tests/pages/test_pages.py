@@ -87,3 +87,18 @@ def test_sign_in_is_required_once_users_exist(tmp_path: Path, monkeypatch: pytes
     at.button[0].click().run()
     assert not at.exception
     assert at.metric, "the signed-in user sees Home"
+
+
+def test_single_sign_on_button_when_oidc_is_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from analytics import auth
+
+    monkeypatch.setenv("RISKDESK_USERS_FILE", str(tmp_path / "users.yaml"))
+    auth.set_user("erin", "auditor", email="erin@example.com")
+    at = AppTest.from_file(str(ROOT / "pages" / "home.py"), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "riskdesk", "client_secret": "s",
+                          "server_metadata_url": "https://sso.example.com/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button][:1] == ["Sign in with company account"]
+    assert not at.metric  # nothing of Home before sign-in
