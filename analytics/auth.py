@@ -15,7 +15,6 @@ import hmac
 import os
 import re
 import secrets
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from pydantic import BaseModel, Field
 from analytics import settings
 from analytics.config import validate
 from analytics.errors import ConfigError, InputError
+from analytics.fileio import atomic_write
 from analytics.identity import ROLES, Actor
 
 # scrypt cost: 2**15 x 8 x 1 takes ~0.1 s and 32 MiB here, slow enough against guessing.
@@ -147,21 +147,10 @@ def actor_for_email(email: str | None, users: dict[str, User] | None = None) -> 
 # -- editing the users file ----------------------------------------------------------------
 def save_users(users: dict[str, User], path: Path | None = None) -> Path:
     """Write the users file atomically, readable by its owner only."""
-    path = path or users_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(
         {"users": [u.model_dump(exclude_none=True) for u in users.values()]}, sort_keys=False
     )
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path or users_path(), text, perms=0o600)
 
 
 def set_user(name: str, role: str, password: str | None = None, email: str | None = None) -> User:

@@ -9,7 +9,6 @@ for bad input and 1 for other failures.
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import os
 import sys
@@ -20,6 +19,7 @@ from typing import Any
 from analytics import __version__
 from analytics.errors import RiskdeskError
 from analytics.jsonutil import dumps
+from analytics.modules import optional_module
 
 COMMAND_MODULES = (
     "analytics.data_commands",
@@ -56,15 +56,7 @@ def emit(args: argparse.Namespace, payload: Any, text: Callable[[Any], str] | No
 
 
 def _load_modules() -> list[Any]:
-    modules = []
-    for name in COMMAND_MODULES:
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue  # that workspace is not built yet
-            raise
-    return modules
+    return [m for m in map(optional_module, COMMAND_MODULES) if m is not None]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import TypeVar
 
@@ -12,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from analytics import settings
 from analytics.errors import ConfigError
+from analytics.fileio import atomic_write
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -64,14 +63,5 @@ def load(name: str, model: type[M], path: Path | None = None) -> M:
 def save(name: str, value: BaseModel, path: Path | None = None) -> Path:
     """Write settings atomically (temp file in the same folder, then rename)."""
     path = path or config_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(value.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, text)

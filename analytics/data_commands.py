@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 from pathlib import Path
 
 from analytics import catalog, ingest, samples, settings, sqlbox
@@ -11,6 +10,7 @@ from analytics.cli import emit
 from analytics.errors import InputError
 from analytics.identity import Actor, cli_actor
 from analytics.loaders import CSV_SUFFIXES, EXCEL_SUFFIXES
+from analytics.modules import optional_module
 from analytics.store import Store
 
 # Workspaces that derive something from freshly loaded samples (e.g. audits, a fraud run):
@@ -69,13 +69,9 @@ def init_db(store: Store, sample_dir: Path, actor: Actor, load: bool = True) -> 
                 continue
             outcomes.append(ingest.load_one(store, path, actor, path.name, contract))
         for name in SAMPLE_HOOKS:
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError as exc:
-                if exc.name and name.startswith(exc.name):
-                    continue
-                raise
-            derived[name.split(".")[1]] = module.after_sample_load(store, actor)
+            module = optional_module(name)
+            if module is not None:
+                derived[name.split(".")[1]] = module.after_sample_load(store, actor)
     summary = ingest.summarise(outcomes)
     return {"database": str(store.path), **summary, "derived": derived}
 

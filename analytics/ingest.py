@@ -6,7 +6,6 @@ Every file's rejected rows are kept in `load_rejects` with their line numbers.
 
 from __future__ import annotations
 
-import importlib
 import json
 import shutil
 import tempfile
@@ -14,6 +13,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 import duckdb
 import pandas as pd
@@ -21,6 +21,7 @@ import pandas as pd
 from analytics.errors import InputError, RiskdeskError
 from analytics.identity import Actor, require
 from analytics.loaders import ParsedFile, Reject, file_sha256, parse_file, quote_ident
+from analytics.modules import optional_module
 from analytics.store import Store
 
 # Workspace readers for formats that are not plain contract CSVs (raw cashout exports, Lambda
@@ -60,15 +61,11 @@ class LoadOutcome:
         return out
 
 
-def special_reader(path: Path):
+def special_reader(path: Path) -> ModuleType | None:
+    """The workspace reader module that understands `path`, if any."""
     for name in SPECIAL_READERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
-        if module.matches(path):
+        module = optional_module(name)
+        if module is not None and module.matches(path):
             return module
     return None
 

@@ -23,6 +23,7 @@ from analytics.store import Store
 
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_TIMEOUT = 10.0
+EXAMPLE_QUERY = "SELECT * FROM loaded_files ORDER BY loaded_at DESC"
 _ALLOWED = {"SELECT", "EXPLAIN"}
 _EXPLAIN = re.compile(r"^\s*explain(\s+analyze)?\s+", re.IGNORECASE)
 

@@ -77,7 +77,7 @@ if not actor.can("sql"):
     st.info("The SQL box is for admins.", icon=":material/lock:")
 else:
     with st.form("sql_box"):
-        query = st.text_area("Query", value="SELECT * FROM loaded_files ORDER BY loaded_at DESC",
+        query = st.text_area("Query", value=sqlbox.EXAMPLE_QUERY,
                              height=120)
         c1, c2, _ = st.columns([1, 1, 3])
         max_rows = c1.number_input("Row limit", 1, 100_000, sqlbox.DEFAULT_MAX_ROWS, step=1000)

@@ -7,9 +7,6 @@ and `evidence_per_flag` only shape the output. The file is rewritten with its co
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -17,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from analytics import config
 from analytics.errors import ConfigError
+from analytics.fileio import atomic_write
 
 NAME = "fraud"
 
@@ -256,16 +254,7 @@ def load() -> FraudSettings:
 
 def save(cfg: FraudSettings) -> None:
     """Write config/fraud.yaml atomically, with a comment on every key."""
-    path = config.config_path(NAME)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(render(cfg))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(config.config_path(NAME), render(cfg))
 
 
 HEADER = (

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import random
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
+
+from analytics.fileio import atomic_write
 
 SEED = 20230919
 SLOT_SECONDS = 600
@@ -368,18 +368,8 @@ def file_name(prefix: str, events: list[Event]) -> str:
 
 
 def write_atomic(path: Path, text: str) -> Path:
-    """Write UTF-8 text through a temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write UTF-8 text atomically (analytics.fileio)."""
+    return atomic_write(path, text)
 
 
 @dataclass

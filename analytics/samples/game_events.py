@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import random
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from analytics.fileio import atomic_open
 
 SEED = 20250813
 N_ORDINARY = 440
@@ -846,16 +846,9 @@ def _event_lines(players: list[_Player]) -> list[list[str]]:
 
 
 def _write_csv(path: Path, lines: list[list[str]]) -> Path:
-    """Write UTF-8 CSV with \\n endings atomically (temp file, then os.replace)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle, lineterminator="\n").writerows(lines)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; sample files are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write UTF-8 CSV with \\n endings atomically (analytics.fileio)."""
+    with atomic_open(path, "w", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(lines)
     return path
 
 

@@ -15,16 +15,16 @@ import hashlib
 import io
 import json
 import math
-import os
 import random
 import re
-import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
+
+from analytics.fileio import atomic_write
 
 SEED = 20240410
 FIRST_DAY = date(2024, 3, 1)
@@ -899,16 +899,8 @@ def _encode(out: _Output) -> bytes:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Write data to a temporary file in the same folder, then rename it over path."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Write bytes atomically (analytics.fileio)."""
+    atomic_write(path, data)
 
 
 def _build() -> tuple[list[User], list[Txn], list[_Output], _Renderer]:

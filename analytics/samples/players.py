@@ -23,9 +23,7 @@ import bisect
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -34,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from analytics.fileio import atomic_write
 
 SEED = 20250630
 N_PLAYERS = 500
@@ -622,17 +622,8 @@ def _rule(rule_id: str, name: str, priority: int, conditions: dict, kind: str,
 
 
 def _write_atomic(path: Path, data: bytes) -> Path:
-    """Write via a temporary file in the same folder, then os.replace."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write bytes atomically (analytics.fileio)."""
+    return atomic_write(path, data)
 
 
 def generate(out_dir: Path) -> list[Path]:
