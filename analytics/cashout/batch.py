@@ -13,7 +13,6 @@ import fcntl
 import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from analytics import settings
 from analytics.cashout import engine, note, runs
 from analytics.cashout.thresholds import Thresholds
 from analytics.errors import InputError, RiskdeskError
+from analytics.fileio import atomic_write, sync_dir
 from analytics.identity import Actor, require
 from analytics.loaders import file_sha256
 from analytics.store import Store
@@ -72,18 +72,7 @@ def exclusive(folders: list[Path]) -> Iterator[None]:
             os.close(fd)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write text through a temporary file in the same folder, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+write_atomic = atomic_write  # the day's results: temp file, fsync, rename (analytics.fileio)
 
 
 def read_results(path: Path) -> dict:
@@ -129,16 +118,23 @@ def results_text(day_results: dict, auditor: str, day: dt.date) -> str:
     return f"{head}\n{note.RULE}\n{body}{skipped}\n"
 
 
+def archive_target(path: Path, folder: Path) -> Path:
+    """Where `archive` puts the file: its name, or ' (n)' added when a different file has it."""
+    target, n = folder / path.name, 2
+    while target.exists() and file_sha256(target) != file_sha256(path):
+        target, n = folder / f"{path.stem} ({n}){path.suffix}", n + 1
+    return target
+
+
 def archive(path: Path, folder: Path) -> Path:
     """Move a file into the archive folder; a same-named different file there gets a ' (n)' suffix."""
     folder.mkdir(parents=True, exist_ok=True)
-    target, n = folder / path.name, 2
-    while target.exists():
-        if file_sha256(target) == file_sha256(path):  # the very same content is there already
-            path.unlink()
-            return target
-        target, n = folder / f"{path.stem} ({n}){path.suffix}", n + 1
-    os.replace(path, target)
+    target = archive_target(path, folder)
+    if target.exists():  # the very same content is there already
+        path.unlink()
+    else:
+        os.replace(path, target)
+    sync_dir(folder)
     return target
 
 
@@ -194,13 +190,15 @@ def audit_batch(
         merged = merge(day_results, run, skipped)
         write_atomic(json_path, json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
         write_atomic(txt_path, results_text(merged, auditor, day))
+        # Recorded as done before anything moves: a crash while archiving leaves files that the
+        # next run finds recorded, so it archives them without auditing them again.
         folder = inbox / stamp(day)
-        moved: list[tuple[str, str, Path]] = []
-        for item in run.files:
-            if item.status == "audited" and item.path.exists():
-                moved.append((shas[item.path], item.file_name, archive(item.path, folder)))
-        archived_again = [archive(p, folder) for p in csvs if shas[p] in before and p.exists()]
+        audited = [item.path for item in run.files if item.status == "audited" and item.path.exists()]
+        moved = [(shas[p], p.name, archive_target(p, folder)) for p in audited]
         _record(store, moved, inbox, day, json_path, actor)
+        for path in audited:
+            archive(path, folder)
+        archived_again = [archive(p, folder) for p in csvs if shas[p] in before and p.exists()]
     return {
         "date": stamp(day), "results_json": str(json_path), "results_txt": str(txt_path),
         "audited": [f.file_name for f in run.files if f.status == "audited"],
