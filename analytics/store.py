@@ -14,6 +14,7 @@ that long more. The default is no linger: the file is closed as soon as nobody h
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 from collections.abc import Iterator
@@ -31,14 +32,33 @@ _OPEN_RETRY_SLEEP = 0.05
 LINGER_POLL = 0.002  # seconds between two looks at the gate while an idle instance lingers
 MAX_LINGER = 5.0  # the longest idle linger `set_linger` accepts, in seconds
 _LINGER = 0.0  # this process's idle linger in seconds (0: close at once)
+_AT_EXIT = False  # close_idle is registered to run at exit
 
 
 def set_linger(seconds: float) -> None:
     """Keep an idle instance open up to `seconds` (at most MAX_LINGER) in this process; 0 turns it off."""
-    global _LINGER
+    global _LINGER, _AT_EXIT
     if not 0 <= seconds <= MAX_LINGER:
         raise ValueError(f"the store's linger must lie in [0, {MAX_LINGER:g}] seconds, got {seconds!r}")
     _LINGER = float(seconds)
+    if _LINGER and not _AT_EXIT:
+        atexit.register(close_idle)
+        _AT_EXIT = True
+
+
+def close_idle() -> None:
+    """Close every lingering instance of this process now (at exit, so each file is checkpointed)."""
+    with _STATES_GUARD:
+        states = list(_STATES.items())
+    for path, state in states:
+        if state.mutex.acquire(timeout=5):
+            try:
+                if state.conn is not None:
+                    Store(path)._close_instance()
+                    state.lock.release()
+                state.idle_since = None
+            finally:
+                state.mutex.release()
 
 
 def linger() -> float:

@@ -94,3 +94,13 @@ def test_a_waiting_process_ends_the_linger_at_once(store: Store, lingering) -> N
     assert waited < 2.5, waited  # far less than the 5 s linger (it includes the child's own open)
     with store.connect() as con:  # this process opens it again afterwards
         assert con.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+
+
+def test_close_idle_closes_a_lingering_instance_now(store: Store, lingering) -> None:
+    store.ensure_created()
+    store_module.set_linger(store_module.MAX_LINGER)
+    with store.connect() as con:
+        con.execute("CREATE TABLE t (x INT)")
+    assert child(RAW_OPEN, store.path) == "locked"
+    store_module.close_idle()  # what runs at exit
+    assert child(RAW_OPEN, store.path) == "opened"
