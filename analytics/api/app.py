@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from analytics import __version__
 from analytics.api import errors, settings
-from analytics.api.responses import JSON, ReadCache
+from analytics.api.cache import ClearOnWrite, ReadCache
+from analytics.api.responses import JSON
 from analytics.api.routes import cashout, fraud, health, mules, overdraft, rewards_players, rewards_rules
 from analytics.api.uploads import BodyLimit
 from analytics.store import Store
 
-READS = frozenset({"GET", "HEAD", "OPTIONS"})
 DESCRIPTION = """The same functions as the Riskdesk app and command line, over HTTP (contracts/api.md).
 
 With no users file the API is open on 127.0.0.1 only. With users, every call but `/health` needs
@@ -20,28 +19,6 @@ With no users file the API is open on 127.0.0.1 only. With users, every call but
 viewer (every GET, player identifiers masked), auditor (also audits, decisions, logs), admin (all).
 Errors are `{"error": "...", "detail": ...}`; lists take `limit` (default 100, at most 1000) and
 `offset` and answer `{"items": [...], "total": N}`."""
-
-
-class ClearOnWrite:
-    """ASGI middleware: any request other than a read empties the read cache when it answers."""
-
-    def __init__(self, app: ASGIApp, cache: ReadCache) -> None:
-        self.app, self.cache = app, cache
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") in READS:
-            await self.app(scope, receive, send)
-            return
-
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                self.cache.clear()
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            self.cache.clear()
 
 
 def create_app(store: Store | None = None, cfg: settings.ApiSettings | None = None,

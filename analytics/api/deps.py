@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, File, Request, UploadFile
 from fastapi import Path as PathParam
 
+from analytics.api.cache import freshness
 from analytics.api.models import ID_PATTERN
 from analytics.api.responses import JSON, Paging
 from analytics.api.security import current_actor
@@ -28,7 +29,9 @@ Uploads = Annotated[list[UploadFile], File(description="one or more files, each 
 
 
 def read(request: Request, actor: Actor, compute: Callable[[], Any]) -> JSON:
-    """A GET answer for a caller who may view: from the brief read cache, else computed."""
+    """A GET answer for a caller who may view: kept from before while nothing it reads changed, else
+    computed (analytics/api/cache.py)."""
     require(actor, "view")
     key = (request.url.path, request.url.query, actor.masks_players)
-    return request.app.state.cache.answer(key, compute)
+    db = request.app.state.store.path
+    return request.app.state.cache.answer(key, compute, lambda: freshness(db))

@@ -35,7 +35,7 @@ def free_port() -> int:
 
 
 def write_config(folder: Path, **api: object) -> Path:
-    """A copy of config/ for tests: alerts to a file in `folder`, small simulations, no read cache."""
+    """A copy of config/ for tests: alerts to a file in `folder`, small simulations, one log parser."""
     cfg = folder / "config"
     shutil.copytree(ROOT / "config", cfg, ignore=shutil.ignore_patterns("users.yaml", "api_tokens.yaml"))
     notify = yaml.safe_load((cfg / "notify.yaml").read_text())
@@ -48,7 +48,7 @@ def write_config(folder: Path, **api: object) -> Path:
     for key, value in SMALL_DROPS.items():
         drops[key] = {**drops[key], **value} if isinstance(value, dict) else value
     (cfg / "drops.yaml").write_text(yaml.safe_dump(drops))
-    limits = {"read_cache_seconds": 0, "drops_max_clients": 100, "drops_max_window_days": 62, **api}
+    limits = {"drops_max_clients": 100, "drops_max_window_days": 62, **api}
     (cfg / "api.yaml").write_text(yaml.safe_dump(limits))
     return cfg
 
