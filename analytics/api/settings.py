@@ -16,7 +16,7 @@ class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     store_linger_seconds: float = Field(default=0.25, ge=0, le=MAX_LINGER)
-    read_cache_seconds: float = Field(default=60, ge=0, le=3600)
+    read_cache_seconds: float = Field(default=300, ge=0, le=3600)
     drops_max_clients: int = Field(default=20_000, ge=1)
     drops_max_window_days: float = Field(default=366, gt=0)
 
