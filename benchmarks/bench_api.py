@@ -57,6 +57,7 @@ class Tally:
     """Latencies (ms) by endpoint kind, and errors."""
 
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    server: list[float] = field(default_factory=list)  # the server's own time (its Server-Timing header)
     errors: list[str] = field(default_factory=list)
 
     def all(self) -> list[float]:
@@ -86,7 +87,7 @@ class Client:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def get(self, path: str) -> tuple[int, bytes]:
+    async def get(self, path: str) -> tuple[int, bytes, float]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         assert self.reader is not None
@@ -96,9 +97,10 @@ class Client:
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split()[1])
-        length = next(int(x.split(":", 1)[1]) for x in lines[1:] if x.lower().startswith("content-length:"))
-        body = await self.reader.readexactly(length)
-        return status, body
+        fields = {k.strip().lower(): v.strip() for k, v in (x.split(":", 1) for x in lines[1:] if ":" in x)}
+        body = await self.reader.readexactly(int(fields["content-length"]))
+        took = float(fields.get("server-timing", "app;dur=nan").split("dur=")[1])
+        return status, body, took
 
     async def close(self) -> None:
         if self.writer is not None:
@@ -110,16 +112,17 @@ class Client:
 async def one(client: Client, kind: str, path: str, tally: Tally) -> None:
     started = time.perf_counter()
     try:
-        status, body = await client.get(path)
+        status, body, took = await client.get(path)
         ok = status == 200
         what = f"{status} {path}: {body[:120]!r}"
-    except (OSError, asyncio.IncompleteReadError, ValueError, StopIteration) as exc:
+    except (OSError, asyncio.IncompleteReadError, ValueError, KeyError, IndexError) as exc:
         ok, what = False, f"{type(exc).__name__} {path}"
         await client.close()
         client.writer = None
     elapsed = (time.perf_counter() - started) * 1000
     if ok:
         tally.times[kind].append(elapsed)
+        tally.server.append(took)
     else:
         tally.errors.append(what)
 
@@ -228,6 +231,7 @@ def report(title: str, tally: Tally, elapsed: float) -> None:
     print(f"\n{title}: {total:,} requests in {elapsed:.1f} s = {total / elapsed:.1f} requests/s, "
           f"{len(tally.errors)} errors")
     print(f"  all            {summary(tally.all())}")
+    print(f"  server's own   {summary(tally.server)}")
     for kind in sorted(tally.times):
         print(f"  {kind:<24} {summary(tally.times[kind])}")
     for error in tally.errors[:5]:

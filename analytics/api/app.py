@@ -6,10 +6,10 @@ from fastapi import FastAPI
 
 from analytics import __version__
 from analytics.api import errors, settings
-from analytics.api.cache import ClearOnWrite, ReadCache
+from analytics.api.cache import ReadCache
+from analytics.api.middleware import BodyLimit, ClearOnWrite, ServerTiming
 from analytics.api.responses import JSON
 from analytics.api.routes import cashout, fraud, health, mules, overdraft, rewards_players, rewards_rules
-from analytics.api.uploads import BodyLimit
 from analytics.store import Store
 
 DESCRIPTION = """The same functions as the Riskdesk app and command line, over HTTP (contracts/api.md).
@@ -34,6 +34,7 @@ def create_app(store: Store | None = None, cfg: settings.ApiSettings | None = No
     errors.install(app)
     app.add_middleware(ClearOnWrite, cache=app.state.cache)
     app.add_middleware(BodyLimit)
+    app.add_middleware(ServerTiming)
     app.include_router(health.router)
     for module in (fraud, cashout, overdraft, rewards_players, rewards_rules, mules):
         app.include_router(module.router, prefix="/api")

@@ -18,13 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.concurrency import run_in_threadpool
 
 from analytics import settings
 from analytics.api.responses import JSON
 from analytics.jsonutil import dumps
-
-READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _stat(path: Path) -> tuple:
@@ -49,8 +47,8 @@ def freshness(db: Path) -> tuple:
 class ReadCache:
     """Rendered answers by request and freshness, kept `ttl` seconds at most (bounded, LRU)."""
 
-    def __init__(self, ttl: float, size: int = 1024) -> None:
-        self.ttl, self.size = ttl, size
+    def __init__(self, ttl: float, size: int = 1024, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self.size, self.clock = ttl, size, clock
         self._items: OrderedDict[tuple, tuple[float, tuple, int, bytes]] = OrderedDict()
         self._guard = threading.Lock()
         self.generation = 0
@@ -61,19 +59,20 @@ class ReadCache:
             self._items.clear()
             self.generation += 1
 
-    def answer(self, key: tuple, compute: Callable[[], Any], version: Callable[[], tuple], status: int = 200
-               ) -> JSON:
-        """The kept answer for `key` while `version()` is unchanged, else `compute()`'s (then kept)."""
+    async def answer(self, key: tuple, compute: Callable[[], Any], version: Callable[[], tuple],
+                     status: int = 200) -> JSON:
+        """The kept answer for `key` while `version()` is unchanged, else `compute()`'s (then kept).
+        A kept answer is sent from the event loop; a computation runs in a worker thread."""
         if self.ttl <= 0:
-            return JSON(compute(), status_code=status)
-        now, stamp = time.monotonic(), version()  # stamp first: the answer is at least this fresh
+            return JSON(await run_in_threadpool(compute), status_code=status)
+        now, stamp = self.clock(), version()  # stamp first: the answer is at least this fresh
         with self._guard:
             hit = self._items.get(key)
             if hit and hit[1] == stamp and now - hit[0] < self.ttl:
                 self._items.move_to_end(key)
                 return JSON(hit[3], status_code=hit[2])
             generation = self.generation
-        content = dumps(compute()).encode("utf-8")
+        content = await run_in_threadpool(lambda: dumps(compute()).encode("utf-8"))
         with self._guard:
             if generation == self.generation:
                 self._items[key] = (now, stamp, status, content)
@@ -81,25 +80,3 @@ class ReadCache:
                 while len(self._items) > self.size:
                     self._items.popitem(last=False)
         return JSON(content, status_code=status)
-
-
-class ClearOnWrite:
-    """ASGI middleware: any request other than a read empties the read cache when it answers."""
-
-    def __init__(self, app: ASGIApp, cache: ReadCache) -> None:
-        self.app, self.cache = app, cache
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") in READS:
-            await self.app(scope, receive, send)
-            return
-
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                self.cache.clear()
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            self.cache.clear()

@@ -263,18 +263,6 @@ class Saved(Answer):
     diff: dict[str, Any]
 
 
-class Posted(Answer):
-    """A wallet operation's entry and balance."""
-
-    entry_id: str
-    player_id: str
-    currency: str
-    amount: float
-    balance_after: float
-    idempotency_key: str
-    created: bool
-
-
 class Simulation(Answer):
     """A mule lab run: the CLI's JSON and the run's summary."""
 

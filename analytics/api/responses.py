@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from fastapi import Query
 from starlette.responses import JSONResponse
 
 from analytics.jsonutil import dumps, jsonable
@@ -28,13 +27,9 @@ def records(frame: pd.DataFrame) -> list[dict]:
 
 
 class Paging:
-    """The `limit` and `offset` every list endpoint takes."""
+    """One page of a list: `limit` items after `offset`."""
 
-    def __init__(
-        self,
-        limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="items per page (at most 1000)"),
-        offset: int = Query(0, ge=0, le=2**53, description="items skipped"),
-    ) -> None:
+    def __init__(self, limit: int = DEFAULT_LIMIT, offset: int = 0) -> None:
         self.limit, self.offset = limit, offset
 
     def page(self, items: list, **extra: Any) -> dict:

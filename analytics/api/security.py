@@ -51,8 +51,9 @@ def users() -> dict[str, auth.User] | None:
     return loaded
 
 
-def current_actor(request: Request, credentials: Credentials) -> Actor:
-    """The caller as an Actor; 401 without a valid token once a users file exists."""
+async def current_actor(request: Request, credentials: Credentials) -> Actor:
+    """The caller as an Actor; 401 without a valid token once a users file exists. (On the event loop:
+    it stats the users and tokens files and reads them only when they changed.)"""
     known = users()
     if known is None:
         if getattr(request.app.state, "public", False):

@@ -9,11 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from fastapi import UploadFile
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from analytics import settings
-from analytics.api.errors import TooLarge, body
-from analytics.api.responses import JSON
+from analytics.api.errors import TooLarge
 from analytics.errors import InputError
 from analytics.loaders import safe_file_name
 
@@ -49,33 +47,3 @@ def saved(files: list[UploadFile]) -> Iterator[list[tuple[Path, str]]]:
         yield out
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-class BodyLimit:
-    """ASGI middleware: a request body over RISKDESK_MAX_UPLOAD_MB is refused with 413 (by its
-    Content-Length before reading, or while it streams)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = settings.max_upload_bytes()
-        length = dict(scope.get("headers") or []).get(b"content-length", b"")
-        if length.isdigit() and int(length) > limit:
-            await JSON(body(TooLarge(limit).detail), status_code=413)(scope, receive, send)
-            return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise TooLarge(limit)
-            return message
-
-        await self.app(scope, limited, send)

@@ -8,26 +8,19 @@ part is logged with the run id; a failing part is alerted and the others go on.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 
 from analytics.cli import emit
+from analytics.fraud.cli import _date as day  # the same --date YYYY-MM-DD as the fraud command
 from analytics.identity import cli_actor
 from analytics.store import Store
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--date: {text!r} is not a date YYYY-MM-DD") from None
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
     """Add the `daily` command."""
     p = sub.add_parser("daily", parents=[parent],
                        help="the daily jobs: fraud pipeline, cashout pull and push, overdraft check")
-    p.add_argument("--date", type=_date, help="the day to work on (default: yesterday, UTC)")
+    p.add_argument("--date", type=day, help="the day to work on (default: yesterday, UTC)")
     p.set_defaults(handler=cmd_daily)
 
 

@@ -3,10 +3,10 @@ unchanged, at most read_cache_seconds, and never after a write through the API, 
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,10 @@ import pytest
 from analytics.api.cache import ReadCache, freshness
 from analytics.store import Store
 from tests.conftest import ROOT
+
+
+def answer(cache: ReadCache, key: tuple, compute, version) -> object:
+    return asyncio.run(cache.answer(key, compute, version))
 
 
 class Counter:
@@ -27,40 +31,39 @@ class Counter:
 
 def test_an_answer_is_reused_while_its_version_holds() -> None:
     cache, compute, version = ReadCache(ttl=60), Counter(), {"v": 1}
-    first = cache.answer(("a",), compute, lambda: version["v"])
-    assert cache.answer(("a",), compute, lambda: version["v"]).body == first.body == b'{"n": 1}'
+    first = answer(cache, ("a",), compute, lambda: version["v"])
+    assert answer(cache, ("a",), compute, lambda: version["v"]).body == first.body == b'{"n": 1}'
     assert compute.calls == 1
     version["v"] = 2  # something it reads changed
-    assert cache.answer(("a",), compute, lambda: version["v"]).body == b'{"n": 2}'
-    cache.answer(("b",), compute, lambda: version["v"])  # another request: its own answer
+    assert answer(cache, ("a",), compute, lambda: version["v"]).body == b'{"n": 2}'
+    answer(cache, ("b",), compute, lambda: version["v"])  # another request: its own answer
     assert compute.calls == 3
     cache.clear()  # a write through the API
-    assert cache.answer(("a",), compute, lambda: version["v"]).body == b'{"n": 4}'
+    assert answer(cache, ("a",), compute, lambda: version["v"]).body == b'{"n": 4}'
 
 
-def test_answers_expire_and_a_zero_ttl_keeps_none(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_answers_expire_and_a_zero_ttl_keeps_none() -> None:
     clock = {"t": 1000.0}
-    monkeypatch.setattr(time, "monotonic", lambda: clock["t"])
-    cache, compute = ReadCache(ttl=60), Counter()
-    cache.answer(("a",), compute, lambda: 1)
+    cache, compute = ReadCache(ttl=60, clock=lambda: clock["t"]), Counter()
+    answer(cache, ("a",), compute, lambda: 1)
     clock["t"] += 59.9
-    cache.answer(("a",), compute, lambda: 1)
+    answer(cache, ("a",), compute, lambda: 1)
     assert compute.calls == 1
     clock["t"] += 0.2  # 60.1 s after it was computed
-    cache.answer(("a",), compute, lambda: 1)
+    answer(cache, ("a",), compute, lambda: 1)
     assert compute.calls == 2
     off, compute = ReadCache(ttl=0), Counter()
-    off.answer(("a",), compute, lambda: 1)
-    off.answer(("a",), compute, lambda: 1)
+    answer(off, ("a",), compute, lambda: 1)
+    answer(off, ("a",), compute, lambda: 1)
     assert compute.calls == 2
 
 
 def test_the_cache_is_bounded() -> None:
     cache, compute = ReadCache(ttl=60, size=3), Counter()
     for key in "abcd":
-        cache.answer((key,), compute, lambda: 1)
-    cache.answer(("a",), compute, lambda: 1)  # the oldest went out: computed again
-    cache.answer(("d",), compute, lambda: 1)  # still kept
+        answer(cache, (key,), compute, lambda: 1)
+    answer(cache, ("a",), compute, lambda: 1)  # the oldest went out: computed again
+    answer(cache, ("d",), compute, lambda: 1)  # still kept
     assert compute.calls == 5
 
 
@@ -106,3 +109,9 @@ def test_a_decision_recorded_elsewhere_shows_at_once(client, api_env: dict) -> N
     subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, check=True, timeout=120)
     decisions = client.get(f"/api/audits/{audit_id}").json()["decisions"]
     assert [(d["decision"], d["comment"], d["decided_by"]) for d in decisions] == [("reject", "by the app", "app")]
+
+
+def test_every_answer_says_how_long_the_server_took(client) -> None:
+    timing = client.get("/api/tiers").headers["server-timing"]
+    assert timing.startswith("app;dur=") and float(timing.split("=")[1]) >= 0
+    assert client.get("/api/nothing").headers["server-timing"].startswith("app;dur=")

@@ -53,11 +53,7 @@ def world(sample_db: Path, tmp_path: Path) -> Iterator[dict]:  # noqa: F811
         yield {"db": db, "env": env, "api": api_url, "app": app_url, "admin": admin, "folder": tmp_path}
     finally:
         stop(api)
-        app.terminate()
-        try:
-            app.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            app.kill()
+        stop(app)
         log.close()
         admin.close()
 

@@ -53,7 +53,7 @@ def queue(store: Store, actor: Actor, verdict: list[str] | None, reason: list[st
 
 
 @router.get("/audits", summary="the audit queue", responses={200: {"model": Page}, **documented()})
-def list_audits(
+async def list_audits(
     request: Request, paging: Pages, actor: Caller, store: StoreDep,
     verdict: Annotated[list[str] | None, Query(description=f"any of {', '.join(VERDICTS)}")] = None,
     reason: Annotated[list[str] | None, Query(description=f"any of {', '.join(REASON_CODES)}")] = None,
@@ -62,7 +62,7 @@ def list_audits(
     player: Annotated[str | None, Query(max_length=200, description="part of a user id or username")] = None,
 ) -> JSON:
     """The latest audit of each cashout with its latest decision (`pending` without one)."""
-    return read(request, actor,
+    return await read(request, actor,
                 lambda: paging.page(queue(store, actor, verdict, reason, since, until, player)))
 
 
@@ -88,9 +88,9 @@ def audit_detail(store: Store, audit_id: str, actor: Actor) -> dict:
 
 @router.get("/audits/{audit_id}", summary="one audit and its decisions",
             responses={200: {"model": AuditDetail}, **documented(404)})
-def get_audit(request: Request, audit_id: PathId, actor: Caller, store: StoreDep) -> JSON:
+async def get_audit(request: Request, audit_id: PathId, actor: Caller, store: StoreDep) -> JSON:
     """The stored audit JSON (with its audit_id) and `decisions`, oldest first."""
-    return read(request, actor, lambda: audit_detail(store, audit_id, actor))
+    return await read(request, actor, lambda: audit_detail(store, audit_id, actor))
 
 
 @router.post("/audits/{audit_id}/decision", status_code=201, summary="record a decision (append-only)",

@@ -58,9 +58,9 @@ def run_rows(store: Store) -> list[dict]:
 
 
 @router.get("/runs", summary="finished runs, newest first", responses={200: {"model": Page}, **documented()})
-def list_runs(request: Request, paging: Pages, actor: Caller, store: StoreDep) -> JSON:
+async def list_runs(request: Request, paging: Pages, actor: Caller, store: StoreDep) -> JSON:
     """Each run: who, when, thresholds version, cut-off and counts."""
-    return read(request, actor, lambda: paging.page(run_rows(store)))
+    return await read(request, actor, lambda: paging.page(run_rows(store)))
 
 
 def run_detail(store: Store, run_id: str) -> dict:
@@ -76,9 +76,9 @@ def run_detail(store: Store, run_id: str) -> dict:
 
 @router.get("/runs/{run_id}", summary="one run and its logged steps",
             responses={200: {"model": FraudRunDetail}, **documented(404)})
-def get_run(request: Request, run_id: PathId, actor: Caller, store: StoreDep) -> JSON:
+async def get_run(request: Request, run_id: PathId, actor: Caller, store: StoreDep) -> JSON:
     """The run's counts and every step's row of process_audit_log."""
-    return read(request, actor, lambda: run_detail(store, run_id))
+    return await read(request, actor, lambda: run_detail(store, run_id))
 
 
 def flag_of(pattern: str) -> str:
@@ -102,10 +102,11 @@ def fraudsters(store: Store, actor: Actor, pattern: str | None, platform: str | 
 
 
 @router.get("/fraudsters", summary="the fraudsters table", responses={200: {"model": Page}, **documented()})
-def list_fraudsters(
+async def list_fraudsters(
     request: Request, paging: Pages, actor: Caller, store: StoreDep,
     pattern: PatternFilter = None,
     platform: Annotated[Literal["ios", "android", "web"] | None, Query()] = None,
 ) -> JSON:
     """Every fraudster (ordered by distinct_id) with its flags and when it was flagged."""
-    return read(request, actor, lambda: paging.page(records(fraudsters(store, actor, pattern, platform))))
+    return await read(request, actor,
+                      lambda: paging.page(records(fraudsters(store, actor, pattern, platform))))

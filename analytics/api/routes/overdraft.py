@@ -47,10 +47,10 @@ def create_logs(files: Uploads, actor: Caller, store: StoreDep, alert: AlertFlag
 
 @router.get("/overdraft/at-risk", summary="subscribers at risk of overdraft, soonest first",
             responses={200: {"model": Page}, **documented()})
-def at_risk(request: Request, paging: Pages, actor: Caller, store: StoreDep) -> JSON:
+async def at_risk(request: Request, paging: Pages, actor: Caller, store: StoreDep) -> JSON:
     """Latest transaction out of sync, balance >= 0, days to overdraft at the recent debit rate."""
     def compute() -> dict:
         frame = figures.at_risk(store, ws_settings.load())
         return paging.page(records(mask_columns(frame, ["user_id"], actor)))
 
-    return read(request, actor, compute)
+    return await read(request, actor, compute)

@@ -19,13 +19,13 @@ from analytics.api.models import (
     PlayerCreate,
     PlayerDetail,
     PlayerFields,
-    Posted,
 )
 from analytics.api.responses import JSON, records
 from analytics.identity import Actor, mask, require
 from analytics.jsonutil import jsonable
 from analytics.rewards import players, process, wallet
 from analytics.rewards.settings import load_config
+from analytics.rewards.wallet import Posted
 from analytics.store import Store
 
 router = APIRouter(tags=["rewards: players and wallet"])
@@ -57,9 +57,9 @@ def for_actor(rows: list[dict], actor: Actor) -> list[dict]:
 
 @router.get("/players", summary="every player's current row",
             responses={200: {"model": Page}, **documented()})
-def list_players(request: Request, paging: Pages, actor: Caller, store: StoreDep) -> JSON:
+async def list_players(request: Request, paging: Pages, actor: Caller, store: StoreDep) -> JSON:
     """The latest stored row of each player (load or edit), ordered by player_id, with `active`."""
-    return read(request, actor, lambda: paging.page(for_actor(current(store), actor)))
+    return await read(request, actor, lambda: paging.page(for_actor(current(store), actor)))
 
 
 @router.post("/players", status_code=201, summary="create a player",
@@ -89,9 +89,9 @@ def detail(store: Store, player_id: str, actor: Actor) -> dict:
 
 @router.get("/players/{player_id}", summary="one player in full",
             responses={200: {"model": PlayerDetail}, **documented(404)})
-def get_player(request: Request, player_id: PathId, actor: Caller, store: StoreDep) -> JSON:
+async def get_player(request: Request, player_id: PathId, actor: Caller, store: StoreDep) -> JSON:
     """Export row, derived state, segment, abuse, tier, balances, bonuses, rewards and ledger."""
-    return read(request, actor, lambda: detail(store, player_id, actor))
+    return await read(request, actor, lambda: detail(store, player_id, actor))
 
 
 @router.put("/players/{player_id}", summary="change a player's columns",

@@ -54,9 +54,9 @@ def save(store: Store, definition: dict, actor: Actor) -> dict:
 
 @router.get("/rules", summary="stored rules (current versions)",
             responses={200: {"model": Page}, **documented()})
-def list_rules(request: Request, paging: Pages, actor: Caller, store: StoreDep) -> JSON:
+async def list_rules(request: Request, paging: Pages, actor: Caller, store: StoreDep) -> JSON:
     """Each rule's id, version, definition and who saved it when."""
-    return read(request, actor, lambda: paging.page(stored_rules(store)))
+    return await read(request, actor, lambda: paging.page(stored_rules(store)))
 
 
 @router.post("/rules", status_code=201, summary="create a rule",
@@ -115,9 +115,9 @@ def find_tier(store: Store, name: str) -> dict | None:
 
 
 @router.get("/tiers", summary="loyalty tiers", responses={200: {"model": Page}, **documented()})
-def list_tiers(request: Request, paging: Pages, actor: Caller, store: StoreDep) -> JSON:
+async def list_tiers(request: Request, paging: Pages, actor: Caller, store: StoreDep) -> JSON:
     """Name and lifetime loyalty points needed, lowest first."""
-    return read(request, actor, lambda: paging.page(tier_list(store)))
+    return await read(request, actor, lambda: paging.page(tier_list(store)))
 
 
 @router.post("/tiers", status_code=201, summary="add a tier",
@@ -175,9 +175,9 @@ def dashboard(store: Store, actor: Actor) -> dict[str, Any]:
 
 @router.get("/analytics/dashboard", summary="segments, the active rules now, abuse",
             responses={200: {"description": "the dashboard's figures"}, **documented()})
-def get_dashboard(request: Request, actor: Caller, store: StoreDep) -> JSON:
+async def get_dashboard(request: Request, actor: Caller, store: StoreDep) -> JSON:
     """What the Rewards page's top shows."""
-    return read(request, actor, lambda: dashboard(store, actor))
+    return await read(request, actor, lambda: dashboard(store, actor))
 
 
 def issued(store: Store, paging: Paging) -> dict[str, Any]:
@@ -190,13 +190,13 @@ def issued(store: Store, paging: Paging) -> dict[str, Any]:
 
 @router.get("/analytics/rewards", summary="issued rewards: cost, expected revenue, ROI",
             responses={200: {"model": Page}, **documented()})
-def get_rewards(request: Request, paging: Pages, actor: Caller, store: StoreDep) -> JSON:
+async def get_rewards(request: Request, paging: Pages, actor: Caller, store: StoreDep) -> JSON:
     """Items by rule and segment; `totals`, `by_rule` and `by_segment` beside them."""
-    return read(request, actor, lambda: jsonable(issued(store, paging)))
+    return await read(request, actor, lambda: jsonable(issued(store, paging)))
 
 
 @router.get("/analytics/transactions", summary="the transaction ledger by type",
             responses={200: {"model": Page}, **documented()})
-def get_transactions(request: Request, paging: Pages, actor: Caller, store: StoreDep) -> JSON:
+async def get_transactions(request: Request, paging: Pages, actor: Caller, store: StoreDep) -> JSON:
     """Rows, players, amount, first and last time per transaction type."""
-    return read(request, actor, lambda: paging.page(records(report.transactions(store))))
+    return await read(request, actor, lambda: paging.page(records(report.transactions(store))))
