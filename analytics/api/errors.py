@@ -51,12 +51,6 @@ class Unauthorized(ApiError):
         super().__init__(message, None, {"WWW-Authenticate": "Bearer"})
 
 
-class Forbidden(ApiError):
-    """The caller may not use this API at all from where it calls (403)."""
-
-    status = 403
-
-
 class NotFound(ApiError):
     """An unknown id (404)."""
 
