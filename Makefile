@@ -11,6 +11,10 @@ run: deps  ## set up, build the embedded database from sample_data/ if missing, 
 	$(BIN)/python -m analytics init-db --if-missing
 	$(BIN)/streamlit run app.py
 
+api: deps  ## set up, build the database from sample_data/ if missing, serve the HTTP API on http://127.0.0.1:8000
+	$(BIN)/python -m analytics init-db --if-missing
+	$(BIN)/python -m analytics serve
+
 test: dev-deps chromium  ## ruff, then the whole pytest suite (browser tests included)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest

@@ -1,4 +1,4 @@
-"""`python -m analytics users ...`: manage who may sign in to the app (and later the API)."""
+"""`python -m analytics users ...` and `token ...`: who may sign in to the app, and the API's tokens."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import argparse
 import getpass
 import sys
 
-from analytics import auth
+from analytics import auth, tokens
 from analytics.cli import emit
 from analytics.errors import InputError
-from analytics.identity import ROLES
+from analytics.identity import ROLES, os_user
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -28,6 +28,26 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     rm = users.add_parser("remove", parents=[parent], help="delete a user")
     rm.add_argument("name")
     rm.set_defaults(handler=cmd_remove)
+    _register_tokens(sub, parent)
+
+
+def _register_tokens(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
+    """Add the `token` command (the HTTP API's bearer tokens)."""
+    p = sub.add_parser("token", parents=[parent], help="create, list or revoke the HTTP API's bearer tokens")
+    actions = p.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    create = actions.add_parser("create", parents=[parent],
+                                help="issue a token (printed once, stored hashed)")
+    create.add_argument("--user", required=True, help="a user of the users file (the token gets its role)")
+    create.add_argument("--days", type=int, default=tokens.DEFAULT_DAYS,
+                        help=f"days until it expires (default {tokens.DEFAULT_DAYS})")
+    create.set_defaults(handler=cmd_token_create)
+    lst = actions.add_parser("list", parents=[parent], help="list tokens (ids and users, never the tokens)")
+    lst.set_defaults(handler=cmd_token_list)
+    revoke = actions.add_parser("revoke", parents=[parent], help="end a token, or every token of a user")
+    revoke.add_argument("token_id", nargs="?", metavar="ID",
+                        help="the id `token create` and `token list` show")
+    revoke.add_argument("--user", help="revoke every live token of this user")
+    revoke.set_defaults(handler=cmd_token_revoke)
 
 
 def _password(args: argparse.Namespace) -> str | None:
@@ -65,4 +85,31 @@ def cmd_remove(args: argparse.Namespace) -> int:
     """Delete a user."""
     auth.remove_user(args.name)
     emit(args, {"removed": args.name}, lambda p: f"removed {p['removed']}")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    """Issue a token and print it once."""
+    token, record = tokens.create(args.user, args.days, created_by=os_user())
+    payload = {"token": token, "id": record.id, "user": record.user, "expires_at": record.expires_at,
+               "file": str(tokens.tokens_path())}
+    emit(args, payload, lambda p: (
+        f"{p['token']}\n(id {p['id']} for {p['user']}, expires {p['expires_at']:%Y-%m-%d}; shown once, "
+        "only its hash is kept)"))
+    return 0
+
+
+def cmd_token_list(args: argparse.Namespace) -> int:
+    """List tokens without revealing them."""
+    rows = [r.model_dump(exclude={"sha256"}) for r in tokens.load()]
+    emit(args, {"tokens": rows}, lambda p: "\n".join(
+        f"{r['id']}  {r['user']:<24} expires {r['expires_at']:%Y-%m-%d}"
+        + ("  revoked" if r["revoked_at"] else "") for r in p["tokens"]) or "no tokens")
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    """Revoke a token (or all of a user's)."""
+    done = tokens.revoke(args.token_id, args.user)
+    emit(args, {"revoked": done}, lambda p: f"revoked {', '.join(p['revoked']) or 'nothing (no live token)'}")
     return 0

@@ -86,6 +86,14 @@ def safe_identifier(raw: str, prefix: str = "") -> str:
     return check_identifier(name)
 
 
+def safe_file_name(name: str) -> str:
+    """A user's file name reduced to a safe base name that keeps its (short) extensions."""
+    base = Path(name).name
+    suffixes = [s.lower() for s in Path(base).suffixes[-2:] if re.fullmatch(r"\.[A-Za-z0-9]{1,8}", s)]
+    stem = base[: len(base) - len("".join(suffixes))] if suffixes else base
+    return f"{safe_identifier(stem)}{''.join(suffixes)}"
+
+
 def check_identifier(name: str) -> str:
     """`name` when it is a plain lower-case SQL identifier; InputError otherwise."""
     if not _IDENT.match(name):

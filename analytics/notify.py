@@ -2,13 +2,21 @@
 
 `send_once` records each alert's key in the store, so an episode is alerted once and never
 again on re-runs; the record is written only after the backend accepted the alert.
+Every outgoing webhook (`post_json`: Slack alerts, the fraud cohort send, the admin push) is
+signed when a secret is configured: `X-Riskdesk-Timestamp` (Unix seconds) and
+`X-Riskdesk-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>." + body>`; `verify_signature`
+is the receiver's check.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import hmac
 import json
+import logging
 import os
+import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass, field
@@ -33,10 +41,15 @@ class NotifySettings(BaseModel):
     sns_topic_arn: str | None = None
     sns_region: str | None = None
     timeout_seconds: float = 10
+    webhook_secret: str | None = None  # signs outgoing webhooks; RISKDESK_WEBHOOK_SECRET takes precedence
 
 
 class NotifyError(RiskdeskError):
-    """A backend refused or could not be reached."""
+    """A backend refused or could not be reached (`status`: the HTTP answer's code, when there was one)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -88,7 +101,7 @@ class Notifier:
         if not url:
             raise ConfigError("notify.yaml: slack_webhook_url is required for backend slack")
         body = {"text": f"*{alert.title}*\n{alert.text}"}
-        post_json(url, body, self.cfg.timeout_seconds)
+        post_json(url, body, self.cfg.timeout_seconds, cfg=self.cfg)
 
     def _send_sns(self, alert: Alert) -> None:
         if not self.cfg.sns_topic_arn:
@@ -105,20 +118,60 @@ class Notifier:
             raise NotifyError(f"SNS publish failed: {exc}") from None
 
 
-def post_json(url: str, body: dict | list, timeout: float, headers: dict[str, str] | None = None) -> int:
-    """POST a JSON body; the status code, NotifyError on failure or a non-2xx answer."""
+SIGNATURE_HEADER = "X-Riskdesk-Signature"
+TIMESTAMP_HEADER = "X-Riskdesk-Timestamp"
+SIGNATURE_TOLERANCE = 300  # seconds a receiver accepts between the timestamp and its clock
+log = logging.getLogger("riskdesk.notify")
+
+
+def signing_secret(cfg: NotifySettings | None = None) -> str | None:
+    """The webhook signing secret: RISKDESK_WEBHOOK_SECRET, else notify.yaml's webhook_secret."""
+    return os.environ.get("RISKDESK_WEBHOOK_SECRET") or (cfg or load_settings()).webhook_secret or None
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """`sha256=<hex>`: HMAC-SHA256 with `secret` over `<timestamp>.` followed by the raw body."""
+    digest = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
+    return f"sha256={digest.hexdigest()}"
+
+
+def signed_headers(body: bytes, secret: str | None, now: float | None = None) -> dict[str, str]:
+    """The timestamp and signature headers of a body (none without a secret)."""
+    if not secret:
+        return {}
+    stamp = str(int(now if now is not None else time.time()))
+    return {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: signature(secret, stamp, body)}
+
+
+def verify_signature(secret: str, timestamp: str | None, body: bytes, received: str | None,
+                     tolerance: float = SIGNATURE_TOLERANCE, now: float | None = None) -> bool:
+    """The receiver's check: the signature matches and the timestamp is within `tolerance` seconds."""
+    if not timestamp or not received or not timestamp.isdigit():
+        return False
+    if abs((now if now is not None else time.time()) - int(timestamp)) > tolerance:
+        return False
+    return hmac.compare_digest(signature(secret, timestamp, body), received)
+
+
+def post_json(url: str, body: dict | list, timeout: float, headers: dict[str, str] | None = None,
+              cfg: NotifySettings | None = None) -> int:
+    """POST a JSON body, signed when a secret is configured (`signing_secret(cfg)`); the status code,
+    NotifyError on failure or a non-2xx answer."""
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"{url!r} is not an http(s) URL")
     data = dumps(body).encode("utf-8")
+    secret = signing_secret(cfg)
+    if not secret:
+        log.warning("POST %s is not signed: set RISKDESK_WEBHOOK_SECRET (or notify.yaml webhook_secret)", url)
     request = urllib.request.Request(  # noqa: S310 - scheme checked above
         url, data=data, method="POST",
-        headers={"Content-Type": "application/json", **(headers or {})},
+        headers={"Content-Type": "application/json", **signed_headers(data, secret), **(headers or {})},
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as resp:  # noqa: S310
             return resp.status
     except urllib.error.HTTPError as exc:
-        raise NotifyError(f"POST {url} answered {exc.code}") from None
+        raise NotifyError(f"POST {url} answered {exc.code}", exc.code) from None
     except (urllib.error.URLError, OSError) as exc:
         raise NotifyError(f"POST {url} failed: {getattr(exc, 'reason', exc)}") from None
 

@@ -38,8 +38,7 @@ class Query:
     @property
     def params(self) -> set[str]:
         """Names of the `$name` parameters the query uses."""
-        tree = sqlglot.parse_one(self.text, read="duckdb")
-        return {p.name for p in tree.find_all(exp.Placeholder) if p.name}
+        return set(_placeholders(self.text))
 
     @property
     def doc(self) -> str:
@@ -74,6 +73,13 @@ class Query:
         text = tree.sql(dialect="athena")
         order = [names[int(m)] for m in _MARKER.findall(text)]
         return _MARKER.sub("?", text), order
+
+
+@cache
+def _placeholders(text: str) -> frozenset[str]:
+    """The `$name` parameters of a query text, parsed once per text (a parse costs milliseconds)."""
+    tree = sqlglot.parse_one(text, read="duckdb")
+    return frozenset(p.name for p in tree.find_all(exp.Placeholder) if p.name)
 
 
 def query_path(name: str) -> Path:

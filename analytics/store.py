@@ -4,10 +4,17 @@ Every use opens the file under a fair cross-process lock, works in one short tra
 closes. Inside a process, uses are serialised and share one DuckDB instance; when another
 local use is already queued and no other process waits, the open instance is handed on
 instead of being closed and reopened.
+
+A long-lived server (the HTTP API) may ask for a short idle *linger* (`set_linger`): after the
+last local use the instance stays open for at most that long, so a burst of requests does not
+reopen the file for each one. The linger ends early the moment another process queues at the
+gate (checked every `LINGER_POLL` seconds), so a waiting cron job or app waits at most about
+that long more. The default is no linger: the file is closed as soon as nobody here uses it.
 """
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +29,41 @@ from analytics.errors import DatabaseBusy
 from analytics.filelock import FairFileLock
 
 _OPEN_RETRY_SLEEP = 0.05
+LINGER_POLL = 0.002  # seconds between two looks at the gate while an idle instance lingers
+MAX_LINGER = 5.0  # the longest idle linger `set_linger` accepts, in seconds
+_LINGER = 0.0  # this process's idle linger in seconds (0: close at once)
+_AT_EXIT = False  # close_idle is registered to run at exit
+
+
+def set_linger(seconds: float) -> None:
+    """Keep an idle instance open up to `seconds` (at most MAX_LINGER) in this process; 0 turns it off."""
+    global _LINGER, _AT_EXIT
+    if not 0 <= seconds <= MAX_LINGER:
+        raise ValueError(f"the store's linger must lie in [0, {MAX_LINGER:g}] seconds, got {seconds!r}")
+    _LINGER = float(seconds)
+    if _LINGER and not _AT_EXIT:
+        atexit.register(close_idle)
+        _AT_EXIT = True
+
+
+def close_idle() -> None:
+    """Close every lingering instance of this process now (at exit, so each file is checkpointed)."""
+    with _STATES_GUARD:
+        states = list(_STATES.items())
+    for path, state in states:
+        if state.mutex.acquire(timeout=5):
+            try:
+                if state.conn is not None:
+                    Store(path)._close_instance()
+                    state.lock.release()
+                state.idle_since = None
+            finally:
+                state.mutex.release()
+
+
+def linger() -> float:
+    """This process's idle linger in seconds."""
+    return _LINGER
 
 
 @dataclass
@@ -36,6 +78,9 @@ class _ProcessState:
     owner: int | None = None
     depth: int = 0
     migrated: bool = False
+    idle_since: float | None = None  # when the last use left an instance open with nobody queued
+    wake: threading.Event = field(default_factory=threading.Event)
+    closer: threading.Thread | None = None
 
 
 _STATES: dict[Path, _ProcessState] = {}
@@ -123,6 +168,7 @@ class Store:
                 f"for more than {self.lock_timeout:g} s; try again shortly"
             )
         state.owner = threading.get_ident()
+        state.idle_since = None
         try:
             if open_instance and state.conn is None:
                 self._open_instance(deadline)
@@ -136,12 +182,25 @@ class Store:
         try:
             with state.counter:
                 local_queue = state.waiting > 0
-            if not (local_queue and state.conn is not None and not state.lock.others_waiting()):
+            keep = (local_queue or _LINGER > 0) and state.conn is not None
+            if not (keep and not state.lock.others_waiting()):
                 self._close_instance()
                 state.lock.release()
+            elif not local_queue:
+                state.idle_since = time.monotonic()
+                self._start_closer()
         finally:
             state.owner = None
             state.mutex.release()
+
+    def _start_closer(self) -> None:
+        """Wake the thread that closes a lingering instance (started on first need)."""
+        state = self._state
+        if state.closer is None or not state.closer.is_alive():
+            state.closer = threading.Thread(target=_close_when_idle, args=(self,), daemon=True,
+                                            name=f"store-linger-{self.path.name}")
+            state.closer.start()
+        state.wake.set()
 
     def _open_instance(self, deadline: float) -> None:
         state = self._state
@@ -179,6 +238,31 @@ class Store:
         conn, state.conn = state.conn, None
         if conn is not None:
             conn.close()
+
+
+def _close_when_idle(store: Store) -> None:
+    """Closer thread: end each linger when it has lasted long enough or another process queues."""
+    state = store._state
+    while True:
+        state.wake.wait()
+        state.wake.clear()
+        while True:
+            time.sleep(LINGER_POLL)
+            if not state.mutex.acquire(blocking=False):
+                continue  # in use here; the use leaving starts a new linger or closes
+            try:
+                if state.conn is None:
+                    break
+                if state.idle_since is None:  # handed on and left by a use that did not linger
+                    state.idle_since = time.monotonic()
+                expired = time.monotonic() - state.idle_since >= _LINGER
+                if expired or state.lock.others_waiting():
+                    store._close_instance()
+                    state.lock.release()
+                    state.idle_since = None
+                    break
+            finally:
+                state.mutex.release()
 
 
 def _first_line(exc: BaseException) -> str:

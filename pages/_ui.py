@@ -14,7 +14,7 @@ import streamlit as st
 from analytics import auth, settings
 from analytics.errors import InputError, RiskdeskError
 from analytics.identity import Actor, os_user
-from analytics.loaders import safe_identifier
+from analytics.loaders import safe_file_name
 from analytics.store import Store
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -127,14 +127,6 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
 def md(text: object) -> str:
     """User text (file names, usernames) escaped so Markdown shows it literally, never as markup."""
     return _MD_SPECIAL.sub(r"\\\1", str(text))
-
-
-def safe_file_name(name: str) -> str:
-    """A user's file name reduced to a safe base name that keeps its (short) extensions."""
-    base = Path(name).name
-    suffixes = [s.lower() for s in Path(base).suffixes[-2:] if re.fullmatch(r"\.[A-Za-z0-9]{1,8}", s)]
-    stem = base[: len(base) - len("".join(suffixes))] if suffixes else base
-    return f"{safe_identifier(stem)}{''.join(suffixes)}"
 
 
 @contextmanager
