@@ -1,7 +1,10 @@
 """Alerts: one notifier with three backends (a local file, a Slack webhook, AWS SNS).
 
 `send_once` records each alert's key in the store, so an episode is alerted once and never
-again on re-runs; the record is written only after the backend accepted the alert.
+again on re-runs; the record is written only after the backend accepted the alert. The file
+backend is also idempotent (a key already in the file is not appended again), so a run killed
+between delivery and record sends nothing twice when run again; a webhook or SNS cannot be asked,
+so there a kill in that instant repeats that one alert (at least once, never lost).
 Every outgoing webhook (`post_json`: Slack alerts, the fraud cohort send, the admin push) is
 signed when a secret is configured: `X-Riskdesk-Timestamp` (Unix seconds) and
 `X-Riskdesk-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>." + body>`; `verify_signature`
@@ -90,8 +93,12 @@ class Notifier:
             path = settings.ROOT / path
         path.parent.mkdir(parents=True, exist_ok=True)
         line = dumps(alert.as_dict()) + "\n"
-        with open(path, "a", encoding="utf-8") as fh:
+        head = line[: line.index(",") + 1]   # '{"key": "<key>",' opens the alert's line
+        with open(path, "a+", encoding="utf-8") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)  # whole lines only, whatever else appends
+            fh.seek(0)
+            if any(old.startswith(head) for old in fh):
+                return   # delivered before (by a run killed before it recorded the key)
             fh.write(line)
             fh.flush()
             os.fsync(fh.fileno())

@@ -112,3 +112,15 @@ def test_failed_delivery_is_not_recorded_and_retried_next_time(store, actor, tmp
         failing.close()
     good = Notifier(NotifySettings(backend="file", file_path=str(tmp_path / "a.jsonl")))
     assert send_once(store, [alert("k1")], actor, good)["sent"] == ["k1"]
+
+
+def test_file_backend_appends_a_key_once_even_when_the_record_was_lost(store, actor, tmp_path: Path) -> None:
+    # a run killed after the alert reached the file but before its key was recorded in the store:
+    # sending it again finds the key in the file and records it without a second line
+    path = tmp_path / "a.jsonl"
+    notifier = Notifier(NotifySettings(backend="file", file_path=str(path)))
+    notifier.send(alert("k1"))
+    assert send_once(store, [alert("k1"), alert("k1-other")], actor, notifier)["sent"] == ["k1", "k1-other"]
+    assert send_once(store, [alert("k1")], actor, notifier)["skipped"] == ["k1"]
+    keys = [json.loads(line)["key"] for line in path.read_text().splitlines()]
+    assert keys == ["k1", "k1-other"]   # "k1" is a prefix of "k1-other" yet both are kept, each once

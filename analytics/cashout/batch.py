@@ -1,9 +1,12 @@
 """audit-batch: audit every CSV of an inbox, write the day's results, then archive the audited files.
 
-Order matters: the audits are stored, then the day's results (`audit_<auditor>_<MM-DD-YYYY>.json`
-and `.txt`) are written atomically, and only then is each audited CSV moved into
-`<inbox>/<MM-DD-YYYY>/`. A second run the same day adds to that day's results. A file whose
-content a batch already audited is never audited again, and one batch runs per inbox at a time.
+Order matters, so that a batch killed at any point and run again loses and repeats nothing: the
+audits are stored (one transaction), then the day's results (`audit_<auditor>_<MM-DD-YYYY>.json`
+and `.txt`) are written atomically, then the audited contents are recorded as batch-audited with
+the place each file goes, and only then is each audited CSV moved into `<inbox>/<MM-DD-YYYY>/`.
+A second run the same day adds to that day's results. A file whose content a batch already
+audited is never audited again (a move a killed batch did not make is simply made), and one
+batch runs per inbox at a time.
 """
 
 from __future__ import annotations
@@ -72,7 +75,14 @@ def exclusive(folders: list[Path]) -> Iterator[None]:
             os.close(fd)
 
 
-write_atomic = atomic_write  # the day's results: temp file, fsync, rename (analytics.fileio)
+def clear_stale_temps(paths: tuple[Path, ...]) -> None:
+    """Remove the temporary files a killed batch left beside these results files.
+
+    Only called while holding the results folder (`exclusive`), so no other batch is writing them.
+    """
+    for path in paths:
+        for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+            tmp.unlink(missing_ok=True)
 
 
 def read_results(path: Path) -> dict:
@@ -100,7 +110,7 @@ def merge(previous: dict, run: runs.AuditRun, skipped: list[dict]) -> dict:
     failed.update({f.file_name: {"file": f.file_name, "error": f.error} for f in run.failed})
     skips = {s["file"]: s for s in previous["skipped"] if s.get("file") not in done}
     skips.update({s["file"]: s for s in skipped})
-    ordered = sorted(audits.values(), key=lambda a: (a["cashout_time"], a["cashout_id"]))
+    ordered = sorted(audits.values(), key=lambda a: (a["cashout_time"], a["cashout_id"], a["audit_id"]))
     return {"audits": ordered, "failed": sorted(failed.values(), key=lambda f: f["file"]),
             "skipped": sorted(skips.values(), key=lambda s: s["file"])}
 
@@ -119,22 +129,25 @@ def results_text(day_results: dict, auditor: str, day: dt.date) -> str:
 
 
 def archive_target(path: Path, folder: Path) -> Path:
-    """Where `archive` puts the file: its name, or ' (n)' added when a different file has it."""
+    """Where `path` goes in the archive folder: its name, or the same-content file already there,
+    or the name with a ' (n)' suffix when a different file has it."""
     target, n = folder / path.name, 2
     while target.exists() and file_sha256(target) != file_sha256(path):
         target, n = folder / f"{path.stem} ({n}){path.suffix}", n + 1
     return target
 
 
-def archive(path: Path, folder: Path) -> Path:
-    """Move a file into the archive folder; a same-named different file there gets a ' (n)' suffix."""
+def archive(path: Path, folder: Path, target: Path | None = None) -> Path:
+    """Move a file into the archive folder (to `target` when planned); an exact copy there already
+    means the file is simply removed from the inbox."""
     folder.mkdir(parents=True, exist_ok=True)
-    target = archive_target(path, folder)
-    if target.exists():  # the very same content is there already
+    target = target or archive_target(path, folder)
+    if target.exists() and file_sha256(target) == file_sha256(path):
         path.unlink()
     else:
         os.replace(path, target)
     sync_dir(folder)
+    sync_dir(path.parent)
     return target
 
 
@@ -143,6 +156,13 @@ def _batched_before(store: Store, shas: list[str]) -> dict[str, dict]:
         return {}
     with store.connect() as con:
         return {r["file_id"]: r for r in engine.query_rows(con, "cashout/batch_files", {"ids": shas})}
+
+
+def _unfinished(path: Path, record: dict) -> bool:
+    """True when a batch recorded this content but was killed before it moved the file: its archive
+    place does not hold the content (a file dropped again after its move finds it there)."""
+    target = Path(record["archived_to"])
+    return not (target.is_file() and file_sha256(target) == file_sha256(path))
 
 
 def _record(store: Store, done: list[tuple[str, str, Path]], inbox: Path, day: dt.date,
@@ -177,32 +197,36 @@ def audit_batch(
     json_path, txt_path = results_paths(results, auditor, day)
     results.mkdir(parents=True, exist_ok=True)
     with exclusive([inbox, results]):
+        clear_stale_temps((json_path, txt_path))
         day_results = read_results(json_path)
         csvs = sorted(p for p in inbox.iterdir()
                       if p.is_file() and p.suffix.lower() == ".csv" and not p.name.startswith("."))
         shas = {p: file_sha256(p) for p in csvs}
         before = _batched_before(store, sorted(set(shas.values())))
+        unfinished = [p for p in csvs if shas[p] in before and _unfinished(p, before[shas[p]])]
         skipped = [{"file": p.name, "reason": f"same content as {before[shas[p]]['file_name']}, audited "
                     f"by audit-batch on {before[shas[p]]['batch_date']:%m-%d-%Y}"}
-                   for p in csvs if shas[p] in before]
+                   for p in csvs if shas[p] in before and p not in unfinished]
         todo = [p for p in csvs if shas[p] not in before]
         run = runs.audit_files(store, [(p, p.name) for p in todo], actor, thresholds, progress)
         merged = merge(day_results, run, skipped)
-        write_atomic(json_path, json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
-        write_atomic(txt_path, results_text(merged, auditor, day))
-        # Recorded as done before anything moves: a crash while archiving leaves files that the
-        # next run finds recorded, so it archives them without auditing them again.
+        atomic_write(json_path, json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+        atomic_write(txt_path, results_text(merged, auditor, day))
         folder = inbox / stamp(day)
-        audited = [item.path for item in run.files if item.status == "audited" and item.path.exists()]
-        moved = [(shas[p], p.name, archive_target(p, folder)) for p in audited]
-        _record(store, moved, inbox, day, json_path, actor)
-        for path in audited:
-            archive(path, folder)
-        archived_again = [archive(p, folder) for p in csvs if shas[p] in before and p.exists()]
+        folder.mkdir(exist_ok=True)
+        planned = {item.path: archive_target(item.path, folder) for item in run.files
+                   if item.status == "audited" and item.path.exists()}
+        moved = [(shas[p], p.name, target) for p, target in planned.items()]
+        _record(store, moved, inbox, day, json_path, actor)   # before the moves: a kill now loses nothing
+        for path, target in planned.items():
+            archive(path, folder, target)
+        # the moves a killed batch recorded but did not make, into the folder it recorded
+        finished = [archive(p, Path(before[shas[p]]["archived_to"]).parent) for p in unfinished]
+        archived_again = [archive(p, folder) for p in csvs if shas[p] in before and p not in unfinished]
     return {
         "date": stamp(day), "results_json": str(json_path), "results_txt": str(txt_path),
         "audited": [f.file_name for f in run.files if f.status == "audited"],
-        "archived": [str(m[2]) for m in moved] + [str(p) for p in archived_again],
+        "archived": [str(m[2]) for m in moved] + [str(p) for p in finished + archived_again],
         "failed": [{"file": f.file_name, "error": f.error} for f in run.failed],
         "skipped": skipped, "audits": run.audits, "day_audits": len(merged["audits"]),
         "warnings": [w for f in run.files for w in f.warnings],

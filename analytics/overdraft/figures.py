@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from analytics import sql
+from analytics.fileio import atomic_path
 from analytics.overdraft.settings import OverdraftSettings
 from analytics.sql import DuckDBRunner
 from analytics.store import Store
@@ -75,17 +74,11 @@ def export_csvs(store: Store, out_dir: Path, cfg: OverdraftSettings) -> list[Pat
         for name, query_name, params in jobs:
             query = sql.load(query_name)
             query.check_params(params)
-            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
-            os.close(fd)
-            try:
+            with atomic_path(out_dir / name) as tmp:
                 con.execute(
                     f"COPY (\n{query.text}\n) TO $out_path "
                     "(HEADER, FORMAT csv, timestampformat '%Y-%m-%dT%H:%M:%S.%gZ')",
-                    {**params, "out_path": tmp},
+                    {**params, "out_path": str(tmp)},
                 )
-                os.replace(tmp, out_dir / name)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
             written.append(out_dir / name)
     return written

@@ -27,16 +27,16 @@ def one_cashout(folder: Path, name: str, user: str) -> Path:
 def test_nothing_is_archived_when_the_results_cannot_be_written(store, actor, tmp_path, monkeypatch) -> None:
     inbox, results = tmp_path / "inbox", tmp_path / "results"
     one_cashout(inbox, "a.csv", "u1")
-    real = batch.write_atomic
+    real = batch.atomic_write
 
-    def broken(path: Path, text: str) -> None:
+    def broken(path: Path, data: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(batch, "write_atomic", broken)
+    monkeypatch.setattr(batch, "atomic_write", broken)
     with pytest.raises(OSError, match="disk full"):
         batch.audit_batch(store, inbox, results, "jdoe", actor, DAY)
     assert (inbox / "a.csv").exists() and not (inbox / "10-02-2023").exists()
-    monkeypatch.setattr(batch, "write_atomic", real)
+    monkeypatch.setattr(batch, "atomic_write", real)
     summary = batch.audit_batch(store, inbox, results, "jdoe", actor, DAY)   # the audit was stored: same id
     day = json.loads((results / "audit_jdoe_10-02-2023.json").read_text())
     assert [a["cashout_id"] for a in day["audits"]] == ["c-u1"] and summary["audited"] == ["a.csv"]

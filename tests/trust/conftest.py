@@ -1,0 +1,42 @@
+"""Fixtures of the trust tests: one `streamlit run` on a fresh store, shared by many sessions."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.e2e.conftest import free_port, wait_healthy
+
+
+@pytest.fixture(scope="module")
+def load_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """`streamlit run app.py` on a free port with its own store, created before the first session."""
+    folder = tmp_path_factory.mktemp("load")
+    db = folder / "riskdesk.duckdb"
+    env = dict(os.environ, RISKDESK_DB=str(db), PYTHONPATH=str(ROOT))
+    subprocess.run([sys.executable, "-m", "analytics", "init-db", "--empty"], cwd=ROOT, env=env,
+                   check=True, capture_output=True, timeout=120)
+    port = free_port()
+    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield {"url": url, "db": db, "folder": folder, "pid": proc.pid, "log": folder / "streamlit.log"}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
