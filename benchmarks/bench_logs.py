@@ -138,10 +138,9 @@ def _parse(path: str, stage: str) -> int:
 
 
 def bench_parser(paths: list[Path], workers: int, stage: Path) -> tuple[float, float, int, PeakMemory]:
-    context = multiprocessing.get_context("fork")
     with PeakMemory() as memory:
         start, cpu = time.perf_counter(), cpu_seconds()
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with importer.parse_pool(workers) as pool:   # the processes `logs` parses in
             rows = sum(pool.map(_parse, [str(p) for p in paths], [str(stage)] * len(paths)))
         elapsed, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     return elapsed, cpu, rows, memory

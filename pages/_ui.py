@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,16 +37,22 @@ def _oidc_configured() -> bool:
 
 
 def _use_app_navigation() -> None:
-    """Run app.py's navigation even when the first visit opens a page's URL directly.
+    """Run app.py's navigation even when the first visits come before app.py has ever run it.
 
     Streamlit starts in its old pages-folder mode (because `pages/` exists) until app.py has
-    called `st.navigation` once; a first session that opens `/cashout_audits` would run that
-    page alone with a file-list sidebar and without app.py. Leave that mode and rerun, so app.py
-    runs and serves the same URL through its own navigation.
+    called `st.navigation` once, which happens only after someone signs in. A run in that mode
+    goes through Streamlit's `_mpa_v1`; such a run leaves the mode and reruns, so app.py's
+    navigation draws the page. The check is per run: sessions that started in the old mode
+    together all leave it (their sign-in form would otherwise not match the one app.py draws,
+    and its first submit would be lost).
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    frame, old_mode = sys._getframe(1), False
+    while frame is not None and not old_mode:
+        old_mode = frame.f_code.co_name == "_mpa_v1"
+        frame = frame.f_back
+    if PagesManager.uses_pages_directory or old_mode:
         PagesManager.uses_pages_directory = False
         st.rerun()
 
