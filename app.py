@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages._ui import sign_out_button
+from pages._ui import sign_out_button, signed_in, use_app_navigation
 
 st.set_page_config(page_title="Riskdesk", page_icon=":material/shield:", layout="wide")
 
@@ -19,5 +19,9 @@ PAGES = {
     ],
 }
 
+use_app_navigation()  # a first visit in Streamlit's old pages-folder mode reruns in this navigation
+# The navigation comes before the sign-in form (hidden until someone signs in), so the page the
+# link asked for (e.g. /cashout_audits?audit=...) is the one shown after signing in.
+page = st.navigation(PAGES, position="sidebar" if signed_in() else "hidden")
 sign_out_button()  # signs in first when sign-in is configured
-st.navigation(PAGES).run()
+page.run()

@@ -36,7 +36,7 @@ def _oidc_configured() -> bool:
         return False
 
 
-def _use_app_navigation() -> None:
+def use_app_navigation() -> None:
     """Run app.py's navigation even when the first visits come before app.py has ever run it.
 
     Streamlit starts in its old pages-folder mode (because `pages/` exists) until app.py has
@@ -64,7 +64,7 @@ def current_actor() -> Actor:
     Users file: a local password sign-in, or company single sign-on (st.login) when
     `[auth]` is configured in .streamlit/secrets.toml, mapped to a role by e-mail.
     """
-    _use_app_navigation()
+    use_app_navigation()
     actor = st.session_state.get("_actor")
     if actor is not None:
         return actor
@@ -104,6 +104,11 @@ def _sign_in_form() -> None:
                 st.error(str(exc))
             else:
                 st.rerun()
+
+
+def signed_in() -> bool:
+    """True once this session may see the app: someone signed in, or sign-in is off."""
+    return "_actor" in st.session_state or not auth.sign_in_required()
 
 
 def sign_out_button() -> None:

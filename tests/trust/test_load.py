@@ -161,3 +161,24 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile(values, 95) == 19.0
     assert percentile(values, 99) == 20.0
     assert percentile([3.0], 99) == 3.0
+
+
+def test_a_link_to_a_page_opens_that_page_after_sign_in(load_server) -> None:
+    """Someone following a link to Cashout audits signs in and lands there, not on Home."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(load_server["url"] + "/cashout_audits")
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("link", name="Home")).to_have_count(0)  # no menu before sign-in
+        (OUTPUT.parent / "trust").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(OUTPUT.parent / "trust" / "sign_in_from_link.png"))
+        page.get_by_role("textbox", name="User name").fill(LOAD_USERS[0])
+        page.get_by_role("textbox", name="Password").fill(LOAD_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Cashout audits")).to_be_visible(timeout=60_000)
+        assert page.url.endswith("/cashout_audits")
+        expect(page.get_by_role("link", name="Home")).to_be_visible()
+        browser.close()
