@@ -24,9 +24,11 @@ def ledger_params(cfg: RewardsConfig) -> dict[str, Any]:
     }
 
 
-def ledger_signals(store: Store, cfg: RewardsConfig) -> pd.DataFrame:
-    """Per ledger player: has_ledger, bonus_only, fast_withdrawal, bet_jump, multi_accounting."""
-    return sql.DuckDBRunner(store).run("rewards/ledger_signals", ledger_params(cfg))
+def ledger_signals(store: Store, cfg: RewardsConfig, player_id: str | None = None) -> pd.DataFrame:
+    """Per ledger player (or for one): has_ledger, bonus_only, fast_withdrawal, bet_jump,
+    multi_accounting."""
+    params = ledger_params(cfg) | {"player_id": player_id}
+    return sql.DuckDBRunner(store).run("rewards/ledger_signals", params)
 
 
 def shared_identities(store: Store) -> pd.DataFrame:

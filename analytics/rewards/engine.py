@@ -8,6 +8,7 @@ issued today and this week. The result has one row per player (see queries/rewar
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -149,12 +150,12 @@ def _input_view(con: duckdb.DuckDBPyConnection, players: Any) -> None:
         if "player_active" in present
         else "TRUE AS player_active"
     )
-    con.execute(f"CREATE VIEW input_players AS SELECT {', '.join(cols)} FROM input_raw")
+    con.execute(f"CREATE TEMP VIEW input_players AS SELECT {', '.join(cols)} FROM input_raw")
 
 
 def _table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str], frame: Any) -> None:
     """Create table `name` with `columns` and fill it from `frame` (None or empty: no rows)."""
-    con.execute(f"CREATE TABLE {name} ({', '.join(f'{c} {t}' for c, t in columns.items())})")
+    con.execute(f"CREATE TEMP TABLE {name} ({', '.join(f'{c} {t}' for c, t in columns.items())})")
     if frame is not None and len(frame):
         con.register(f"{name}_src", frame)
         cols = ", ".join(columns)
@@ -245,6 +246,20 @@ def _with_rule_columns(
     return table
 
 
+_ENGINE_DB: duckdb.DuckDBPyConnection | None = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def _engine_database() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per process for the engine; each evaluation works in a cursor of it
+    (a session of its own), which spares opening a database per call (about 12 ms)."""
+    global _ENGINE_DB
+    with _ENGINE_LOCK:
+        if _ENGINE_DB is None:
+            _ENGINE_DB = duckdb.connect()
+        return _ENGINE_DB
+
+
 def evaluate(
     players: Any,
     rules: Sequence[Rule],
@@ -261,13 +276,13 @@ def evaluate(
     pick, params = pick_query(active)
     state, decide = sql.load("rewards/player_state"), sql.load("rewards/decide")
     query = f"WITH player_state AS ({state.text}), picked AS ({pick}) SELECT * FROM ({decide.text})"
-    con = duckdb.connect()
+    con = _engine_database().cursor()   # its own session: the TEMP tables below vanish on close
     try:
         con.execute("SET TimeZone = 'UTC'")
         _input_view(con, players)
         _table(con, "abuse_signals", SIGNAL_COLUMNS, signals)
         _table(con, "issued_totals", ISSUED_COLUMNS, issued)
-        con.execute(f"CREATE TABLE player_side AS {sql.load('rewards/player_side').text}")
+        con.execute(f"CREATE TEMP TABLE player_side AS {sql.load('rewards/player_side').text}")
         _table(con, "issued_keys", KEY_COLUMNS, _keys_by_rule_no(issued_keys, active))
         params |= state_params(cfg) | decide_params(cfg)
         table = con.sql(query, params=params).to_arrow_table()

@@ -62,7 +62,7 @@ def evaluate(
     require(actor, "view")
     now = now or wallet.utc_now()
     players = read_players(store, file_id=file_id, player_id=player_id)
-    signals = abuse.ledger_signals(store, cfg)
+    signals = abuse.ledger_signals(store, cfg, player_id)
     issued = issued_totals(store, now)
     keys = sql.DuckDBRunner(store).run("rewards/issued_keys", wallet.cap_windows(now))
     if versions is None:

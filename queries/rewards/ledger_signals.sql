@@ -1,9 +1,11 @@
 -- Abuse signals per player from the stored transaction ledger (exact duplicate rows counted once):
 -- bonus-only play, a withdrawal soon after a bonus or a win, a bet jump after a bonus's wagering
--- completed, and a device or ip shared with another player.
+-- completed, and a device or ip shared with another player. The player_id parameter: one player's signals
+-- only (NULL: every player's); sharing is still judged against the whole ledger.
 WITH tx AS (
     SELECT DISTINCT player_id, time, type, amount, game_type, device_id, ip
     FROM player_transactions
+    WHERE $player_id IS NULL OR player_id = $player_id
 ),
 sums AS (
     SELECT
@@ -83,9 +85,10 @@ jump AS (
         AND w.amount > $bet_jump_factor * c.phase_mean
 ),
 identities AS (
-    SELECT DISTINCT player_id, 'device' AS kind, device_id AS ident FROM tx WHERE device_id IS NOT NULL
+    SELECT DISTINCT player_id, 'device' AS kind, device_id AS ident
+    FROM player_transactions WHERE device_id IS NOT NULL
     UNION
-    SELECT DISTINCT player_id, 'ip' AS kind, ip AS ident FROM tx WHERE ip IS NOT NULL
+    SELECT DISTINCT player_id, 'ip' AS kind, ip AS ident FROM player_transactions WHERE ip IS NOT NULL
 ),
 shared_idents AS (
     SELECT kind, ident FROM identities GROUP BY kind, ident HAVING count(DISTINCT player_id) > 1

@@ -22,6 +22,9 @@ def signals_of(store, actor, cfg, tmp_path: Path, lines: list[str]) -> dict[str,
     outcome = ingest.load_one(store, path, actor, contract="player_transactions")
     assert outcome.status == "loaded" and not outcome.rejects, outcome
     frame = abuse.ledger_signals(store, cfg)
+    for player in frame["player_id"]:   # one player's signals (the API's detail) are the same row
+        alone = abuse.ledger_signals(store, cfg, player).to_dict("records")
+        assert alone == frame[frame["player_id"] == player].to_dict("records"), player
     return {
         name: set(frame.loc[frame[name], "player_id"])
         for name in ("bonus_only", "fast_withdrawal", "bet_jump", "multi_accounting")
@@ -129,6 +132,8 @@ def test_sample_ledger_ground_truth(store, actor, cfg) -> None:
     frame = abuse.ledger_signals(store, cfg)
     for name in ("bonus_only", "fast_withdrawal", "bet_jump", "multi_accounting"):
         assert set(frame.loc[frame[name], "player_id"]) == set(gen.ARCHETYPES[name]), name
+        for player in gen.ARCHETYPES[name]:   # asked one player at a time, as a detail view does
+            assert abuse.ledger_signals(store, cfg, player)[name].tolist() == [True], (name, player)
     rules = load_rules_file(sample / "rules.json", cfg.formula)
     table = process.evaluate(store, rules, cfg, actor).table.set_index("player_id")
     assert set(table.index[table["sig_abnormal_win_rate"]]) == set(gen.ARCHETYPES["abnormal_win_rate"])
