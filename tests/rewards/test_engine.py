@@ -259,3 +259,19 @@ def test_no_rules_and_missing_columns(cfg) -> None:
     with pytest.raises(Exception, match="missing required column sessions"):
         engine.evaluate(frame([player("A")]).drop_columns(["sessions"]), [], cfg)
     assert math.isclose(engine.decide_params(cfg)["house_edge"], 0.05)
+
+
+def test_evaluations_at_once_in_threads_keep_to_their_own_players(cfg) -> None:
+    """Sessions of the shared engine database do not see each other's tables: 8 threads, each
+    with its own players (wagered 1,000 x its number), each gets exactly its own rows back."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(n: int) -> list[tuple[str, float]]:
+        rows = [player(f"T{n}-{i}", total_wagered=1000 * n, total_won=0, sessions=5) for i in range(3)]
+        table = evaluate(rows, [rule(formula="net_loss / 100")], cfg)
+        return list(zip(table["player_id"], table["amount"], strict=True))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(run, range(1, 17)))
+    for n, got in enumerate(results, start=1):
+        assert got == [(f"T{n}-{i}", 10.0 * n) for i in range(3)]   # net_loss 1,000 n / 100
