@@ -40,11 +40,10 @@ def use_app_navigation() -> None:
     """Run app.py's navigation even when the first visits come before app.py has ever run it.
 
     Streamlit starts in its old pages-folder mode (because `pages/` exists) until app.py has
-    called `st.navigation` once, which happens only after someone signs in. A run in that mode
-    goes through Streamlit's `_mpa_v1`; such a run leaves the mode and reruns, so app.py's
-    navigation draws the page. The check is per run: sessions that started in the old mode
-    together all leave it (their sign-in form would otherwise not match the one app.py draws,
-    and its first submit would be lost).
+    called `st.navigation` once. A run in that mode goes through Streamlit's `_mpa_v1`; such a
+    run leaves the mode and reruns, so app.py's navigation draws the page. The check is per run:
+    sessions that started in the old mode together all leave it (a sign-in form drawn in that
+    mode would not match the one app.py draws, and its first submit would be lost).
     """
     from streamlit.runtime.pages_manager import PagesManager
 
