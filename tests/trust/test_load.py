@@ -28,6 +28,7 @@ from tests.trust.conftest import LOAD_PASSWORD, LOAD_USERS
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 STEPS = ("sign_in", "upload_audit", "open_audit", "decide")
 DECISIONS = ("approve", "reject", "escalate")
+TRUST_OUTPUT = OUTPUT.parent / "trust"   # test-output/trust: the report and any failure's screenshot
 HEADER = "event_time,user_id,username,event_type,amount,won,counterparty_id,device_id,cashout_id\n"
 
 
@@ -93,8 +94,8 @@ async def one_session(browser, url: str, n: int, export: Path, start: asyncio.Ev
         errors = await page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count()
         return {"n": n, "timings": timings, "errors": errors, "dialogs": dialogs, "failure": None}
     except Exception as exc:   # reported with the session's number below
-        path = OUTPUT.parent / "trust" / f"load_failure_{n:02d}.png"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        TRUST_OUTPUT.mkdir(parents=True, exist_ok=True)
+        path = TRUST_OUTPUT / f"load_failure_{n:02d}.png"
         await page.screenshot(path=str(path), full_page=True)
         return {"n": n, "timings": timings, "errors": -1, "dialogs": dialogs, "failure": f"{exc!s:.500}"}
     finally:
@@ -149,9 +150,8 @@ def test_twenty_sessions_upload_audit_and_decide_at_once(load_server, tmp_path: 
         report[step]["mean"] = round(statistics.fmean(values), 2)
     totals = [sum(r["timings"].values()) for r in results]
     report["whole_path"] = {f"p{q}": round(percentile(totals, q), 2) for q in (50, 95, 99)}
-    out = OUTPUT.parent / "trust" / "load.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2))
+    TRUST_OUTPUT.mkdir(parents=True, exist_ok=True)
+    (TRUST_OUTPUT / "load.json").write_text(json.dumps(report, indent=2))
     print("\nload test (seconds):", json.dumps(report, indent=2))
 
 
@@ -174,8 +174,8 @@ def test_a_link_to_a_page_opens_that_page_after_sign_in(load_server) -> None:
         page.goto(load_server["url"] + "/cashout_audits")
         expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=60_000)
         expect(page.get_by_role("link", name="Home")).to_have_count(0)  # no menu before sign-in
-        (OUTPUT.parent / "trust").mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(OUTPUT.parent / "trust" / "sign_in_from_link.png"))
+        TRUST_OUTPUT.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(TRUST_OUTPUT / "sign_in_from_link.png"))
         page.get_by_role("textbox", name="User name").fill(LOAD_USERS[0])
         page.get_by_role("textbox", name="Password").fill(LOAD_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
